@@ -1,0 +1,78 @@
+//! Products and their images.
+
+use super::spelled_enum;
+use crate::money::Fen;
+
+spelled_enum! {
+    /// Whether a product is on sale.
+    ProductStatus, "product status" {
+        /// Listed and buyable.
+        Active => "active",
+        /// Not yet published.
+        Draft => "draft",
+        /// Taken off the shop.
+        Archived => "archived",
+    }
+}
+
+spelled_enum! {
+    /// What an image is used for.
+    ImageRole, "image role" {
+        /// The shop's logo.
+        Logo => "logo",
+        /// The shop's banner.
+        Banner => "banner",
+        /// A product picture; position 0 is the main image.
+        Product => "product",
+    }
+}
+
+/// A product listing.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Product {
+    /// Server id (opaque).
+    pub id: String,
+    /// Title as buyers see it.
+    pub title: String,
+    /// Long description.
+    pub description: String,
+    /// Category id or name, used by coupon scopes and lint rules.
+    pub category: String,
+    /// Price in fen.
+    pub price: Fen,
+    /// Units in stock.
+    pub stock: i64,
+    /// Sale status.
+    pub status: ProductStatus,
+    /// Server version; edits carry it as their base version.
+    pub version: i64,
+    /// Last change, UTC ms.
+    pub updated_ms: i64,
+}
+
+/// An image's metadata; the bytes live in a file next to the database once downloaded.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ProductImage {
+    /// Server id (opaque).
+    pub id: String,
+    /// Owning product, for product images.
+    pub product_id: Option<String>,
+    /// What the image is for.
+    pub role: ImageRole,
+    /// Order among a product's images; 0 is the main image.
+    pub position: i64,
+    /// Pixel width, when known.
+    pub width: Option<i64>,
+    /// Pixel height, when known.
+    pub height: Option<i64>,
+    /// Encoded size in bytes, when known.
+    pub byte_len: Option<i64>,
+    /// MIME type, e.g. `image/jpeg`.
+    pub mime: Option<String>,
+    /// Hex SHA-256 of the encoded bytes, when known.
+    pub sha256: Option<String>,
+    /// Path of the downloaded file relative to the data directory, once fetched.
+    pub local_path: Option<String>,
+    /// Last change, UTC ms.
+    pub updated_ms: i64,
+}

@@ -1,0 +1,18 @@
+//! SellerKit core: the one place where the seller app's rules live.
+//!
+//! The core knows nothing of FFI or UI. The shells (Android, iOS, the desktop CLI) reach it
+//! through the `sellerkit-ffi` facade or, for the CLI, directly.
+//!
+//! Modules follow the product's features:
+//! - [`money`]: integer fen and basis points;
+//! - [`time`]: the injected clock and business days in the shop's time zone;
+//! - [`domain`]: the shop's data as the core sees it (shop, products, orders, ...);
+//! - [`store`]: the SQLite database, its migrations and typed repositories.
+
+pub mod domain;
+pub mod money;
+pub mod store;
+pub mod time;
+
+/// Version of the core crate, as shells show it in "about" screens and bug reports.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
