@@ -172,6 +172,17 @@ impl Store {
     }
 }
 
+impl Drop for Store {
+    fn drop(&mut self) {
+        // Close the read-only connections first: only a writable last connection can
+        // checkpoint the WAL into the main file, which keeps a copied `.db` file complete.
+        self.readers
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+}
+
 /// A connection inside a transaction, handing out the typed repositories.
 pub struct Db<'c> {
     conn: &'c Connection,

@@ -167,6 +167,17 @@ fn every_earlier_schema_version_upgrades_to_latest_keeping_its_rows() {
 }
 
 #[test]
+fn closing_the_store_leaves_a_complete_main_file() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    store.write(|db| db.shop().put(&shop())).unwrap();
+    // A read makes a pooled read-only connection, which must not be the last to close.
+    assert!(store.status().unwrap().shop.is_some());
+    drop(store);
+    assert!(!Path::new(&format!("{}-wal", path.display())).exists());
+}
+
+#[test]
 fn foreign_sqlite_database_is_refused_untouched() {
     let (_dir, path) = temp_db();
     {
