@@ -1,0 +1,63 @@
+//! SellerKit's FFI facade: the uniffi surface that the Android (Kotlin) and iOS (Swift)
+//! shells call.
+//!
+//! This crate holds no business rules. Every exported function converts its arguments,
+//! delegates to `sellerkit_core` and converts the result; errors become the one public
+//! [`SellerKitError`]. The Kotlin package (`com.sellerkit.core`) and the Swift module
+//! (`SellerKitCore`) are set in the repository's `uniffi.toml`, passed to uniffi-bindgen with
+//! `--config` (see `scripts/test-kotlin.sh`).
+
+uniffi::setup_scaffolding!();
+
+mod error;
+
+pub use error::SellerKitError;
+
+use sellerkit_core::money::Fen;
+
+/// The version of the SellerKit core, e.g. `0.1.0`, for "about" screens and bug reports.
+#[uniffi::export]
+pub fn core_version() -> String {
+    sellerkit_core::VERSION.to_string()
+}
+
+/// Formats an amount of fen (CNY minor units) for display: `123450` is `¥1,234.50`,
+/// `-5` is `-¥0.05`.
+#[uniffi::export]
+pub fn format_money(fen: i64) -> String {
+    Fen(fen).to_string()
+}
+
+/// Parses an amount the seller typed (e.g. `¥1,234.50` or `1234.5`) into fen.
+///
+/// # Errors
+/// [`SellerKitError::InvalidInput`] when the text is not a valid amount (for example more
+/// than two decimal places, as in `1.234`); the reason says what to correct.
+#[uniffi::export]
+pub fn parse_money(text: String) -> Result<i64, SellerKitError> {
+    Ok(Fen::parse(&text)?.fen())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_is_the_core_version() {
+        assert_eq!(core_version(), sellerkit_core::VERSION);
+    }
+
+    #[test]
+    fn money_round_trips_through_the_facade() {
+        assert_eq!(format_money(123_450), "¥1,234.50");
+        assert_eq!(parse_money("¥1,234.50".to_string()).unwrap(), 123_450);
+    }
+
+    #[test]
+    fn bad_amount_is_invalid_input_naming_the_input() {
+        match parse_money("1.234".to_string()) {
+            Err(SellerKitError::InvalidInput { reason }) => assert!(reason.contains("1.234")),
+            other => panic!("expected InvalidInput, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Generates the Kotlin (and Swift) bindings of sellerkit-ffi, compiles the plain-JVM flavour
+# of the Kotlin bindings together with bindings/tests/kotlin/*.kt, and runs the Kotlin tests
+# on the desktop JVM against the real debug build of libsellerkit_ffi through JNA.
+#
+# Needs: cargo, java (JDK 17+), npm (to fetch the Kotlin compiler once into .cache/), and
+# Debian's libjna-java (installed automatically when running as root).
+# Every missing tool or failed step stops the script with a non-zero exit; nothing is skipped.
+#
+# Usage: scripts/test-kotlin.sh          (from any directory)
+set -euo pipefail
+
+KOTLIN_COMPILER_VERSION="2.4.20"
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() {
+    printf 'test-kotlin: ERROR: %s\n' "$*" >&2
+    exit 1
+}
+
+# --- Java -------------------------------------------------------------------------------
+command -v java >/dev/null 2>&1 ||
+    die "java not found. Install a JDK, e.g.: apt-get install openjdk-17-jdk-headless"
+command -v cargo >/dev/null 2>&1 || die "cargo not found (install Rust with rustup)"
+
+# --- JNA (Debian's libjna-java; its native part lives in Debian's jni folder) -----------
+JNA_JAR=/usr/share/java/jna.jar
+if [[ ! -f "$JNA_JAR" ]]; then
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        log "installing libjna-java"
+        if ! DEBIAN_FRONTEND=noninteractive apt-get install -y libjna-java; then
+            DEBIAN_FRONTEND=noninteractive apt-get update
+            DEBIAN_FRONTEND=noninteractive apt-get install -y libjna-java
+        fi
+    fi
+    [[ -f "$JNA_JAR" ]] ||
+        die "JNA not found at $JNA_JAR. Install it: apt-get install libjna-java"
+fi
+JNA_DISPATCH="$( (dpkg -L libjna-jni 2>/dev/null || true) | grep -E '/libjnidispatch[^/]*\.so$' | head -n1)"
+if [[ -z "$JNA_DISPATCH" ]]; then
+    JNA_DISPATCH="$(find /usr/lib -path '*/jni/libjnidispatch*.so' 2>/dev/null | head -n1 || true)"
+fi
+[[ -n "$JNA_DISPATCH" && -f "$JNA_DISPATCH" ]] ||
+    die "JNA's native library (libjnidispatch) not found. Install it: apt-get install libjna-java libjna-jni"
+JNA_JNI_DIR="$(dirname "$JNA_DISPATCH")"
+
+# --- Kotlin compiler (npm package kotlin-compiler, cached in .cache/) -------------------
+KOTLIN_CACHE="$ROOT/.cache/kotlin-compiler"
+KOTLIN_HOME="$KOTLIN_CACHE/node_modules/kotlin-compiler"
+KOTLINC="$KOTLIN_HOME/bin/kotlinc"
+installed_version() {
+    sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$KOTLIN_HOME/package.json" 2>/dev/null | head -n1
+}
+if [[ ! -f "$KOTLINC" || "$(installed_version)" != "$KOTLIN_COMPILER_VERSION" ]]; then
+    command -v npm >/dev/null 2>&1 ||
+        die "npm not found (needed to fetch the Kotlin compiler). Install it: apt-get install npm"
+    log "installing kotlin-compiler@$KOTLIN_COMPILER_VERSION into .cache/kotlin-compiler"
+    mkdir -p "$KOTLIN_CACHE"
+    npm install --prefix "$KOTLIN_CACHE" --save-exact --no-audit --no-fund \
+        "kotlin-compiler@$KOTLIN_COMPILER_VERSION" >&2
+fi
+[[ -f "$KOTLINC" ]] || die "kotlinc not found at $KOTLINC after npm install"
+[[ "$(installed_version)" == "$KOTLIN_COMPILER_VERSION" ]] ||
+    die "expected kotlin-compiler $KOTLIN_COMPILER_VERSION in $KOTLIN_HOME, found '$(installed_version)'"
+COROUTINES_JAR="$KOTLIN_HOME/lib/kotlinx-coroutines-core-jvm.jar"
+[[ -f "$COROUTINES_JAR" ]] || die "kotlinx-coroutines-core-jvm.jar not found in $KOTLIN_HOME/lib"
+
+# --- Build the library and generate the bindings ----------------------------------------
+TARGET_DIR="$(cargo metadata --format-version 1 --no-deps |
+    sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+[[ -n "$TARGET_DIR" ]] || die "could not read the target directory from cargo metadata"
+# The version that core_version() must report: the workspace's, as cargo resolves it.
+EXPECTED_VERSION="$(cargo pkgid -p sellerkit-core | sed 's/.*[#@]//')"
+[[ "$EXPECTED_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+ ]] ||
+    die "could not read sellerkit-core's version from cargo (got '$EXPECTED_VERSION')"
+
+log "cargo build -p sellerkit-ffi"
+cargo build -p sellerkit-ffi
+LIB="$TARGET_DIR/debug/libsellerkit_ffi.so"
+[[ -f "$LIB" ]] || die "$LIB was not built"
+
+bindgen() { cargo run --quiet -p uniffi-bindgen -- "$@"; }
+
+OUT="$TARGET_DIR/bindings"
+CONFIG="$ROOT/uniffi.toml"
+JVM_CONFIG="$TARGET_DIR/uniffi-jvm.toml"
+# The plain JVM flavour: uniffi.toml with `android = false` in the Kotlin table.
+sed -E 's/^([[:space:]]*android[[:space:]]*=[[:space:]]*)true/\1false/' "$CONFIG" >"$JVM_CONFIG"
+grep -Eq '^[[:space:]]*android[[:space:]]*=[[:space:]]*false' "$JVM_CONFIG" ||
+    die "could not derive the JVM config from uniffi.toml (no 'android = true' line?)"
+
+generate() { # language config out-dir
+    rm -rf "$3"
+    log "generating $1 bindings into ${3#"$ROOT"/}"
+    bindgen generate --no-format --library "$LIB" --language "$1" --config "$2" --out-dir "$3"
+}
+generate kotlin "$CONFIG" "$OUT/kotlin-android"
+generate kotlin "$JVM_CONFIG" "$OUT/kotlin-jvm"
+generate swift "$CONFIG" "$OUT/swift"
+
+# uniffi ignores unknown or misplaced config silently: check that ours took effect.
+KT_PATH="com/sellerkit/core/sellerkit_ffi.kt"
+for flavour in kotlin-android kotlin-jvm; do
+    f="$OUT/$flavour/$KT_PATH"
+    [[ -f "$f" ]] || die "$flavour: expected $f (is uniffi.toml's package_name applied?); got: $(cd "$OUT/$flavour" && find . -name '*.kt')"
+    grep -q '^package com\.sellerkit\.core$' "$f" || die "$flavour: $f is not in package com.sellerkit.core"
+    if grep -q 'uniffiCheckApiChecksums' "$f"; then
+        die "$flavour: checksums are not omitted (omit_checksums not applied)"
+    fi
+done
+# `android = true` only changes the cleaner that objects use; without exported objects the
+# two flavours are identical.
+if grep -q 'UniffiCleaner' "$OUT/kotlin-jvm/$KT_PATH"; then
+    grep -q 'RequiresApi' "$OUT/kotlin-android/$KT_PATH" ||
+        die "kotlin-android: no Android cleaner (is android = true applied?)"
+    if grep -q 'RequiresApi' "$OUT/kotlin-jvm/$KT_PATH"; then
+        die "kotlin-jvm: Android-specific code in the JVM flavour"
+    fi
+else
+    log "no exported objects yet: the Android and JVM flavours are identical"
+fi
+[[ -f "$OUT/swift/SellerKitCore.swift" ]] ||
+    die "swift: expected SellerKitCore.swift (is module_name applied?); got: $(ls "$OUT/swift")"
+if grep -q 'if (uniffi_sellerkit_ffi_checksum_' "$OUT/swift/SellerKitCore.swift"; then
+    die "swift: checksums are not omitted (omit_checksums not applied)"
+fi
+
+# --- Compile and run the Kotlin tests ---------------------------------------------------
+TESTS=("$ROOT"/bindings/tests/kotlin/*.kt)
+[[ -f "${TESTS[0]}" ]] || die "no Kotlin tests in bindings/tests/kotlin"
+JAR="$TARGET_DIR/kotlin-tests/sellerkit-ffi-tests.jar"
+mkdir -p "$(dirname "$JAR")"
+rm -f "$JAR"
+log "compiling the JVM bindings and ${#TESTS[@]} test file(s) with kotlinc $KOTLIN_COMPILER_VERSION"
+"$KOTLINC" -nowarn -jvm-target 17 -include-runtime \
+    -classpath "$JNA_JAR:$COROUTINES_JAR" \
+    -d "$JAR" "$OUT/kotlin-jvm/$KT_PATH" "${TESTS[@]}"
+[[ -f "$JAR" ]] || die "kotlinc produced no $JAR"
+
+log "running the Kotlin tests on the JVM"
+java -Djna.library.path="$TARGET_DIR/debug" \
+    -Djna.boot.library.path="$JNA_JNI_DIR" \
+    -Dsellerkit.expectedVersion="$EXPECTED_VERSION" \
+    -cp "$JAR:$JNA_JAR:$COROUTINES_JAR" \
+    com.sellerkit.core.tests.FfiSmokeTestKt
