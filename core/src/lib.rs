@@ -7,11 +7,13 @@
 //! - [`money`]: integer fen and basis points;
 //! - [`time`]: the injected clock and business days in the shop's time zone;
 //! - [`domain`]: the shop's data as the core sees it (shop, products, orders, ...);
-//! - [`store`]: the SQLite database, its migrations and typed repositories.
+//! - [`store`]: the SQLite database, its migrations and typed repositories;
+//! - [`sync`]: the sync protocol and engine.
 
 pub mod domain;
 pub mod money;
 pub mod store;
+pub mod sync;
 pub mod time;
 
 /// Version of the core crate, as shells show it in "about" screens and bug reports.

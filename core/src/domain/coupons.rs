@@ -99,7 +99,8 @@ pub struct SigningKey {
     pub kid: String,
     /// COSE algorithm name; only `EdDSA` is accepted.
     pub algorithm: String,
-    /// Raw public key bytes (32 for Ed25519).
+    /// Raw public key bytes (32 for Ed25519); hex in JSON.
+    #[serde(with = "hex::serde")]
     pub public_key: Vec<u8>,
     /// Coupons signed before this instant are refused, UTC ms.
     pub not_before_ms: i64,

@@ -116,7 +116,10 @@ impl CatalogRepo<'_> {
                  role = excluded.role, position = excluded.position, width = excluded.width,
                  height = excluded.height, byte_len = excluded.byte_len, mime = excluded.mime,
                  sha256 = excluded.sha256,
-                 local_path = coalesce(excluded.local_path, images.local_path),
+                 -- A downloaded file stays valid only while the content is the same.
+                 local_path = CASE WHEN excluded.sha256 IS images.sha256
+                     THEN coalesce(excluded.local_path, images.local_path)
+                     ELSE excluded.local_path END,
                  updated_ms = excluded.updated_ms",
             params![
                 img.id,
@@ -154,6 +157,35 @@ impl CatalogRepo<'_> {
         ))?;
         let rows = stmt.query_map([product_id], image_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Removes an image's metadata. Returns whether it existed.
+    pub fn delete_image(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM images WHERE id = ?1", [id])?
+            > 0)
+    }
+
+    /// Images whose bytes are not downloaded yet, at most `limit`, by id.
+    pub fn images_without_file(&self, limit: u32) -> Result<Vec<ProductImage>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {IMAGE_COLUMNS} FROM images WHERE local_path IS NULL ORDER BY id LIMIT ?1"
+        ))?;
+        let rows = stmt.query_map([limit], image_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Calls `visit` for every image, by id.
+    pub fn for_each_image(&self, mut visit: impl FnMut(ProductImage)) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {IMAGE_COLUMNS} FROM images ORDER BY id"))?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            visit(image_from_row(row)?);
+        }
+        Ok(())
     }
 
     /// Records where an image's bytes were saved locally.

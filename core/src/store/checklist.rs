@@ -41,6 +41,31 @@ impl ChecklistRepo<'_> {
             .optional()?)
     }
 
+    /// Removes a definition document version.
+    pub fn delete_definition(&self, version: i64) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "DELETE FROM checklist_definitions WHERE version = ?1",
+            [version],
+        )? > 0)
+    }
+
+    /// Every definition document, oldest first.
+    pub fn definitions(&self) -> Result<Vec<ChecklistDefinition>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT version, source, document, received_ms FROM checklist_definitions
+             ORDER BY version",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ChecklistDefinition {
+                version: r.get(0)?,
+                source: parse_column(r, 1)?,
+                document: r.get(2)?,
+                received_ms: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Stores one task's state.
     pub fn put_task(&self, t: &TaskState) -> Result<(), StoreError> {
         self.conn.execute(

@@ -8,6 +8,19 @@ use crate::domain::{
 };
 use crate::money::Fen;
 
+/// One stored wallet record, as [`CouponRepo::for_each_record`] visits them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CouponRecord {
+    /// A coupon book.
+    Book(CouponBook),
+    /// A signing key.
+    Key(SigningKey),
+    /// A revocation.
+    Revocation(Revocation),
+    /// A redemption.
+    Redemption(Redemption),
+}
+
 /// Reads and writes the wallet's tables.
 pub struct CouponRepo<'c> {
     pub(super) conn: &'c Connection,
@@ -206,6 +219,95 @@ impl CouponRepo<'_> {
                 red.state.as_str()
             ],
         )?;
+        Ok(())
+    }
+
+    /// Records a redemption the server accepted: a local one becomes confirmed, one made on
+    /// another device is added.
+    pub fn put_server_redemption(&self, red: &Redemption) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO redemptions (id, coupon_id, book_id, device_id, order_total_fen,
+                 amount_fen, redeemed_ms, origin, state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'server', 'confirmed')
+             ON CONFLICT (id) DO UPDATE SET state = 'confirmed'",
+            params![
+                red.id,
+                red.coupon_id,
+                red.book_id,
+                red.device_id,
+                red.order_total.0,
+                red.amount.0,
+                red.redeemed_ms
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Deletes with `sql` (one `?1` parameter); used for tombstones from the server.
+    fn delete_by(&self, sql: &str, id: &str) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(sql, [id])? > 0)
+    }
+
+    /// Removes a coupon book.
+    pub fn delete_book(&self, id: &str) -> Result<bool, StoreError> {
+        self.delete_by("DELETE FROM coupon_books WHERE id = ?1", id)
+    }
+
+    /// Removes a signing key.
+    pub fn delete_key(&self, kid: &str) -> Result<bool, StoreError> {
+        self.delete_by("DELETE FROM signing_keys WHERE kid = ?1", kid)
+    }
+
+    /// Removes a revocation.
+    pub fn delete_revocation(&self, id: &str) -> Result<bool, StoreError> {
+        self.delete_by("DELETE FROM revocations WHERE id = ?1", id)
+    }
+
+    /// Removes a redemption.
+    pub fn delete_redemption(&self, id: &str) -> Result<bool, StoreError> {
+        self.delete_by("DELETE FROM redemptions WHERE id = ?1", id)
+    }
+
+    /// Every book, signing key, revocation and redemption, for the shop digest.
+    pub fn for_each_record(&self, mut visit: impl FnMut(CouponRecord)) -> Result<(), StoreError> {
+        for book in self.books()? {
+            visit(CouponRecord::Book(book));
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT kid, algorithm, public_key, not_before_ms, not_after_ms, updated_ms
+             FROM signing_keys ORDER BY kid",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            visit(CouponRecord::Key(SigningKey {
+                kid: r.get(0)?,
+                algorithm: r.get(1)?,
+                public_key: r.get(2)?,
+                not_before_ms: r.get(3)?,
+                not_after_ms: r.get(4)?,
+                updated_ms: r.get(5)?,
+            }));
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT id, target, target_id, revoked_ms, reason FROM revocations ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            visit(CouponRecord::Revocation(Revocation {
+                id: r.get(0)?,
+                target: parse_column(r, 1)?,
+                target_id: r.get(2)?,
+                revoked_ms: r.get(3)?,
+                reason: r.get(4)?,
+            }));
+        }
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {REDEMPTION_COLUMNS} FROM redemptions ORDER BY id"
+        ))?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            visit(CouponRecord::Redemption(redemption_from_row(r)?));
+        }
         Ok(())
     }
 

@@ -85,7 +85,7 @@ pub enum StoreError {
         detail: String,
     },
     /// Any other SQLite failure.
-    #[error("database error on {}: {source}", path.display())]
+    #[error("database error: {source}")]
     Sqlite {
         /// The file (empty when not known at the failure site).
         path: PathBuf,

@@ -92,6 +92,52 @@ impl OrderRepo<'_> {
         Ok(())
     }
 
+    /// Plain `INSERT`s of new orders and lines with no upsert logic: the physical limit that
+    /// benchmarks compare the sync's apply rate with. Not for product code.
+    #[doc(hidden)]
+    pub fn insert_raw(&self, orders: &[Order]) -> Result<(), StoreError> {
+        let mut order_stmt = self.conn.prepare_cached(
+            "INSERT INTO orders (id, channel, status, customer_id, created_ms, paid_ms,
+                 refunded_ms, subtotal_fen, discount_fen, total_fen, refund_fen, coupon_id,
+                 updated_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?;
+        let mut line_stmt = self.conn.prepare_cached(
+            "INSERT INTO order_lines (order_id, line_no, product_id, title, quantity,
+                 unit_price_fen, total_fen)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for o in orders {
+            order_stmt.execute(params![
+                o.id,
+                o.channel.as_str(),
+                o.status.as_str(),
+                o.customer_id,
+                o.created_ms,
+                o.paid_ms,
+                o.refunded_ms,
+                o.subtotal.0,
+                o.discount.0,
+                o.total.0,
+                o.refund.0,
+                o.coupon_id,
+                o.updated_ms
+            ])?;
+            for (line_no, line) in o.lines.iter().enumerate() {
+                line_stmt.execute(params![
+                    o.id,
+                    line_no as i64,
+                    line.product_id,
+                    line.title,
+                    line.quantity,
+                    line.unit_price.0,
+                    line.total.0
+                ])?;
+            }
+        }
+        Ok(())
+    }
+
     /// One order with its lines.
     pub fn get(&self, id: &str) -> Result<Option<Order>, StoreError> {
         let Some(mut order) = self
@@ -128,6 +174,52 @@ impl OrderRepo<'_> {
             .conn
             .execute("DELETE FROM orders WHERE id = ?1", [id])?
             > 0)
+    }
+
+    /// Calls `visit` for every order with its lines, by id; rows are streamed.
+    pub fn for_each_with_lines(&self, mut visit: impl FnMut(Order)) -> Result<(), StoreError> {
+        // One pass over orders and one over lines, both in id order, merged: no per-order query.
+        let mut orders = self
+            .conn
+            .prepare(&format!("SELECT {ORDER_COLUMNS} FROM orders ORDER BY id"))?;
+        let mut lines = self.conn.prepare(
+            "SELECT order_id, product_id, title, quantity, unit_price_fen, total_fen
+             FROM order_lines ORDER BY order_id, line_no",
+        )?;
+        let mut order_rows = orders.query([])?;
+        let mut line_rows = lines.query([])?;
+        let mut pending_line: Option<(String, LineItem)> = None;
+        while let Some(row) = order_rows.next()? {
+            let mut order = order_from_row(row)?;
+            loop {
+                if pending_line.is_none() {
+                    pending_line = match line_rows.next()? {
+                        Some(l) => Some((
+                            l.get(0)?,
+                            LineItem {
+                                product_id: l.get(1)?,
+                                title: l.get(2)?,
+                                quantity: l.get(3)?,
+                                unit_price: Fen(l.get(4)?),
+                                total: Fen(l.get(5)?),
+                            },
+                        )),
+                        None => None,
+                    };
+                }
+                match pending_line.take() {
+                    Some((order_id, line)) if order_id == order.id => order.lines.push(line),
+                    // Lines sort before their order only if orphaned (foreign keys forbid it).
+                    Some((order_id, _)) if order_id < order.id => {}
+                    other => {
+                        pending_line = other;
+                        break;
+                    }
+                }
+            }
+            visit(order);
+        }
+        Ok(())
     }
 
     /// Calls `visit` for every order created in `[start_ms, end_ms)`, oldest first, without

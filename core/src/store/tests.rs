@@ -465,7 +465,7 @@ fn repositories_round_trip() {
             .write(|db| db.coupons().insert_redemption(&redemption))
             .is_err()
     );
-    // Cascade: deleting the product removes its images.
+    // Deleting the product removes its images.
     store.write(|db| db.catalog().delete_product("p1")).unwrap();
     assert_eq!(store.status().unwrap().counts.images, 0);
 }

@@ -29,7 +29,9 @@ CREATE TABLE products (
 
 CREATE TABLE images (
     id          TEXT PRIMARY KEY,
-    product_id  TEXT REFERENCES products (id) ON DELETE CASCADE,
+    -- No foreign key: sync may deliver an image before its product. Deleting a product
+    -- deletes its images in CatalogRepo::delete_product.
+    product_id  TEXT,
     role        TEXT NOT NULL CHECK (role IN ('logo', 'banner', 'product')),
     position    INTEGER NOT NULL DEFAULT 0,
     width       INTEGER,

@@ -1,0 +1,221 @@
+//! Applying pulled changes to the database: an upsert or delete per change, one transaction
+//! per page together with its cursor.
+
+use std::collections::BTreeMap;
+
+use super::protocol::{Change, ChangesPage, EntityKind, Tombstone};
+use crate::store::{Db, Store, StoreError};
+
+/// What applying one page did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Upserts per kind.
+    pub upserted: BTreeMap<EntityKind, u64>,
+    /// Deletions applied.
+    pub deleted: u64,
+}
+
+/// Applies `page` and stores its cursor, all in one transaction: a kill at any point keeps
+/// both or neither.
+pub fn apply_page(store: &Store, page: &ChangesPage) -> Result<Applied, StoreError> {
+    store.write(|db| {
+        let mut applied = Applied::default();
+        for change in &page.changes {
+            apply_change(db, change)?;
+            match change {
+                Change::Deleted(_) => applied.deleted += 1,
+                other => *applied.upserted.entry(other.entity_kind()).or_default() += 1,
+            }
+        }
+        db.sync().set_cursor(&page.next_cursor)?;
+        Ok(applied)
+    })
+}
+
+/// Applies one change; upserts and deletes by id, so applying it twice equals once.
+fn apply_change(db: &Db<'_>, change: &Change) -> Result<(), StoreError> {
+    match change {
+        Change::ShopProfile(shop) => db.shop().put(shop),
+        Change::Product(p) => db.catalog().put_product(p),
+        Change::Image(img) => {
+            // The server's metadata never carries a local path: keep ours when unchanged.
+            let mut img = img.clone();
+            img.local_path = None;
+            db.catalog().put_image(&img)
+        }
+        Change::Order(o) => db.orders().put(o),
+        Change::CouponBook(b) => db.coupons().put_book(b),
+        Change::SigningKey(k) => db.coupons().put_key(k),
+        Change::Revocation(r) => db.coupons().put_revocation(r),
+        Change::Redemption(r) => db.coupons().put_server_redemption(r),
+        Change::ChecklistDefinition(d) => {
+            if serde_json::from_str::<serde_json::Value>(&d.document).is_err() {
+                return Err(StoreError::InvalidInput {
+                    what: "checklist definition",
+                    detail: format!("version {} is not valid JSON", d.version),
+                });
+            }
+            db.checklist().put_definition(d)
+        }
+        Change::Deleted(t) => delete(db, t).map(|_| ()),
+    }
+}
+
+fn delete(db: &Db<'_>, t: &Tombstone) -> Result<bool, StoreError> {
+    match t.kind {
+        // The shop itself is never deleted under a device; ignore rather than fail the page.
+        EntityKind::ShopProfile => Ok(false),
+        EntityKind::Product => db.catalog().delete_product(&t.id),
+        EntityKind::Image => db.catalog().delete_image(&t.id),
+        EntityKind::Order => db.orders().delete(&t.id),
+        EntityKind::CouponBook => db.coupons().delete_book(&t.id),
+        EntityKind::SigningKey => db.coupons().delete_key(&t.id),
+        EntityKind::Revocation => db.coupons().delete_revocation(&t.id),
+        EntityKind::Redemption => db.coupons().delete_redemption(&t.id),
+        EntityKind::ChecklistDefinition => match t.id.parse::<i64>() {
+            Ok(version) => db.checklist().delete_definition(version),
+            Err(_) => Err(StoreError::InvalidInput {
+                what: "checklist definition tombstone",
+                detail: format!("{:?} is not a version number", t.id),
+            }),
+        },
+    }
+}
+
+/// The digest of everything the database holds, comparable with the server's
+/// `GET /dev/shops/{id}/digest`.
+pub fn local_digest(store: &Store) -> Result<super::digest::ShopDigest, StoreError> {
+    use super::digest::DigestBuilder;
+    use crate::store::CouponRecord;
+    store.read(|db| {
+        let mut digest = DigestBuilder::new();
+        if let Some(shop) = db.shop().get()? {
+            digest.add(&Change::ShopProfile(shop));
+        }
+        let mut after: Option<String> = None;
+        loop {
+            let page = db.catalog().products_page(after.as_deref(), 1000)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id.clone());
+            for p in page {
+                digest.add(&Change::Product(p));
+            }
+        }
+        db.catalog()
+            .for_each_image(|img| digest.add(&Change::Image(img)))?;
+        db.orders()
+            .for_each_with_lines(|o| digest.add(&Change::Order(o)))?;
+        db.coupons().for_each_record(|rec| {
+            digest.add(&match rec {
+                CouponRecord::Book(b) => Change::CouponBook(b),
+                CouponRecord::Key(k) => Change::SigningKey(k),
+                CouponRecord::Revocation(r) => Change::Revocation(r),
+                CouponRecord::Redemption(r) => Change::Redemption(r),
+            })
+        })?;
+        for d in db.checklist().definitions()? {
+            // Bundled documents are not the server's; only synced ones are compared.
+            if d.source == crate::domain::DefinitionSource::Server {
+                digest.add(&Change::ChecklistDefinition(d));
+            }
+        }
+        Ok(digest.finish())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Channel, Order, OrderStatus, Product, ProductStatus};
+    use crate::money::Fen;
+
+    fn product(id: &str, version: i64) -> Change {
+        Change::Product(Product {
+            id: id.into(),
+            title: format!("title {version}"),
+            description: String::new(),
+            category: "tea".into(),
+            price: Fen(100),
+            stock: 1,
+            status: ProductStatus::Active,
+            version,
+            updated_ms: version,
+        })
+    }
+
+    fn order(id: &str) -> Change {
+        Change::Order(Order {
+            id: id.into(),
+            channel: Channel::Mobile,
+            status: OrderStatus::Paid,
+            customer_id: "c".into(),
+            created_ms: 1,
+            paid_ms: Some(2),
+            refunded_ms: None,
+            subtotal: Fen(100),
+            discount: Fen::ZERO,
+            total: Fen(100),
+            refund: Fen::ZERO,
+            coupon_id: None,
+            lines: vec![],
+            updated_ms: 2,
+        })
+    }
+
+    fn page(changes: Vec<Change>, cursor: &str) -> ChangesPage {
+        ChangesPage {
+            changes,
+            next_cursor: cursor.into(),
+            has_more: false,
+            remaining: None,
+        }
+    }
+
+    #[test]
+    fn a_page_applied_twice_equals_once_and_moves_the_cursor() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("db")).unwrap();
+        let p = page(vec![product("p1", 1), order("o1"), product("p1", 2)], "3");
+        let first = apply_page(&store, &p).unwrap();
+        assert_eq!(first.upserted[&EntityKind::Product], 2);
+        let digest_once = local_digest(&store).unwrap();
+        apply_page(&store, &p).unwrap();
+        assert_eq!(local_digest(&store).unwrap(), digest_once);
+        let status = store.status().unwrap();
+        assert_eq!(status.counts.products, 1);
+        assert_eq!(status.counts.orders, 1);
+        assert_eq!(status.sync.cursor.as_deref(), Some("3"));
+        let title = store
+            .read(|db| db.catalog().product("p1"))
+            .unwrap()
+            .unwrap()
+            .title;
+        assert_eq!(title, "title 2");
+
+        let tomb = page(
+            vec![Change::Deleted(Tombstone {
+                kind: EntityKind::Product,
+                id: "p1".into(),
+            })],
+            "4",
+        );
+        assert_eq!(apply_page(&store, &tomb).unwrap().deleted, 1);
+        assert_eq!(store.status().unwrap().counts.products, 0);
+    }
+
+    #[test]
+    fn a_bad_change_rolls_back_the_whole_page_and_its_cursor() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("db")).unwrap();
+        let mut bad = match product("p2", 1) {
+            Change::Product(p) => p,
+            _ => unreachable!(),
+        };
+        bad.price = Fen(-5); // violates the products CHECK
+        let p = page(vec![product("p1", 1), Change::Product(bad)], "9");
+        assert!(apply_page(&store, &p).is_err());
+        let status = store.status().unwrap();
+        assert_eq!(status.counts.products, 0);
+        assert_eq!(status.sync.cursor, None);
+    }
+}

@@ -1,0 +1,356 @@
+//! The sync protocol's wire types (JSON), shared by the client engine and the dev server.
+//!
+//! The prose specification is `docs/sync-protocol.md`; the dev server also serves an
+//! OpenAPI document at `/openapi.json`. Entities travel in the same JSON shape as the
+//! core's domain types, so one definition serves the phone, the server and the docs.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{
+    ChecklistDefinition, CouponBook, Order, Product, ProductImage, Redemption, Revocation,
+    ShopProfile, SigningKey, Tier,
+};
+
+/// Path prefix of every protocol endpoint.
+pub const API_PREFIX: &str = "/v1";
+/// Default and largest page size of `GET /v1/changes`.
+pub const DEFAULT_PAGE_LIMIT: u32 = 1000;
+/// Largest page size the server accepts.
+pub const MAX_PAGE_LIMIT: u32 = 5000;
+/// Largest number of mutations in one push.
+pub const MAX_PUSH_BATCH: usize = 500;
+/// Largest media upload accepted, in bytes.
+pub const MAX_MEDIA_BYTES: u64 = 10 * 1024 * 1024;
+
+/// `POST /v1/activate` request: exchange an activation code for a device token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivateRequest {
+    /// Code from the service package (the dev server prints one per tier).
+    pub code: String,
+    /// Human name of the device, shown to the seller on the backend.
+    pub device_name: String,
+    /// `android`, `ios` or `desktop`.
+    pub platform: String,
+}
+
+/// `POST /v1/activate` answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivateResponse {
+    /// Id of this device; mutation ids are per device.
+    pub device_id: String,
+    /// Bearer token for every later call. Secret: kept in the platform's secret store.
+    pub token: String,
+    /// The shop the device belongs to.
+    pub shop_id: String,
+    /// The shop's name, to greet the seller.
+    pub shop_name: String,
+    /// The service tier bought.
+    pub tier: Tier,
+}
+
+/// One change record of the pull feed: the current state of an entity, or its deletion.
+///
+/// JSON: `{"kind": "order", "data": {...}}`, `{"kind": "deleted", "data": {"kind":
+/// "product", "id": "p1"}}`. `kind` is written before `data`, so a reader can decode `data`
+/// straight into the right type.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+pub enum Change {
+    /// The shop profile.
+    ShopProfile(ShopProfile),
+    /// A product.
+    Product(Product),
+    /// An image's metadata (bytes via `GET /v1/media/{id}`).
+    Image(ProductImage),
+    /// An order with its lines.
+    Order(Order),
+    /// A coupon book.
+    CouponBook(CouponBook),
+    /// A coupon signing key.
+    SigningKey(SigningKey),
+    /// A revocation.
+    Revocation(Revocation),
+    /// A redemption accepted by the server (from any device of the shop).
+    Redemption(Redemption),
+    /// A checklist definition document.
+    ChecklistDefinition(ChecklistDefinition),
+    /// An entity that no longer exists.
+    Deleted(Tombstone),
+}
+
+/// Kinds of entity in the pull feed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    /// Shop profile.
+    ShopProfile,
+    /// Product.
+    Product,
+    /// Image.
+    Image,
+    /// Order.
+    Order,
+    /// Coupon book.
+    CouponBook,
+    /// Signing key.
+    SigningKey,
+    /// Revocation.
+    Revocation,
+    /// Redemption.
+    Redemption,
+    /// Checklist definition.
+    ChecklistDefinition,
+}
+
+impl EntityKind {
+    /// Every kind, in a stable order.
+    pub const ALL: [EntityKind; 9] = [
+        EntityKind::ShopProfile,
+        EntityKind::Product,
+        EntityKind::Image,
+        EntityKind::Order,
+        EntityKind::CouponBook,
+        EntityKind::SigningKey,
+        EntityKind::Revocation,
+        EntityKind::Redemption,
+        EntityKind::ChecklistDefinition,
+    ];
+
+    /// The snake_case spelling used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::ShopProfile => "shop_profile",
+            EntityKind::Product => "product",
+            EntityKind::Image => "image",
+            EntityKind::Order => "order",
+            EntityKind::CouponBook => "coupon_book",
+            EntityKind::SigningKey => "signing_key",
+            EntityKind::Revocation => "revocation",
+            EntityKind::Redemption => "redemption",
+            EntityKind::ChecklistDefinition => "checklist_definition",
+        }
+    }
+}
+
+/// A deletion in the pull feed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tombstone {
+    /// What kind of entity was deleted.
+    pub kind: EntityKind,
+    /// Its id (`kid` for keys, version number as text for checklist definitions).
+    pub id: String,
+}
+
+impl Change {
+    /// The kind of entity this change concerns.
+    pub fn entity_kind(&self) -> EntityKind {
+        match self {
+            Change::ShopProfile(_) => EntityKind::ShopProfile,
+            Change::Product(_) => EntityKind::Product,
+            Change::Image(_) => EntityKind::Image,
+            Change::Order(_) => EntityKind::Order,
+            Change::CouponBook(_) => EntityKind::CouponBook,
+            Change::SigningKey(_) => EntityKind::SigningKey,
+            Change::Revocation(_) => EntityKind::Revocation,
+            Change::Redemption(_) => EntityKind::Redemption,
+            Change::ChecklistDefinition(_) => EntityKind::ChecklistDefinition,
+            Change::Deleted(t) => t.kind,
+        }
+    }
+
+    /// The id of the entity this change concerns.
+    pub fn entity_id(&self) -> String {
+        match self {
+            Change::ShopProfile(s) => s.shop_id.clone(),
+            Change::Product(p) => p.id.clone(),
+            Change::Image(i) => i.id.clone(),
+            Change::Order(o) => o.id.clone(),
+            Change::CouponBook(b) => b.id.clone(),
+            Change::SigningKey(k) => k.kid.clone(),
+            Change::Revocation(r) => r.id.clone(),
+            Change::Redemption(r) => r.id.clone(),
+            Change::ChecklistDefinition(d) => d.version.to_string(),
+            Change::Deleted(t) => t.id.clone(),
+        }
+    }
+}
+
+/// `GET /v1/changes?cursor=C&limit=N` answer: changes after `cursor`, in feed order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangesPage {
+    /// The changes, oldest first. Each entity appears at most once per page.
+    pub changes: Vec<Change>,
+    /// Cursor to ask for next; store it in the transaction that applies this page.
+    pub next_cursor: String,
+    /// Whether more changes wait after `next_cursor`.
+    pub has_more: bool,
+    /// How many changes wait after `next_cursor`, when the request asked with `count=true`
+    /// (for progress bars; the client asks on its first page only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<u64>,
+}
+
+/// One local change sent to the server.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Mutation {
+    /// This device's monotonic id (from the outbox).
+    pub mutation_id: i64,
+    /// Mutation kind: `checklist_tick`, `product_edit`, `shop_edit`, `redemption`.
+    pub kind: String,
+    /// Entity changed.
+    pub entity_id: String,
+    /// Server version the edit was based on (edits only).
+    pub base_version: Option<i64>,
+    /// Kind-specific body.
+    pub payload: serde_json::Value,
+    /// When the seller made it, UTC ms.
+    pub created_ms: i64,
+}
+
+/// `POST /v1/mutations` request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    /// Must be the device the token belongs to.
+    pub device_id: String,
+    /// Mutations in increasing `mutation_id` order, at most [`MAX_PUSH_BATCH`].
+    pub mutations: Vec<Mutation>,
+}
+
+/// What the server did with one mutation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MutationStatus {
+    /// Applied (now, or already on an earlier push: the answer is the same).
+    Applied,
+    /// Refused for good, with a reason.
+    Rejected,
+    /// Based on a stale version, or the coupon was spent elsewhere: the server's state is
+    /// attached and the seller decides.
+    Conflict,
+}
+
+/// The answer for one mutation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MutationResult {
+    /// The mutation answered.
+    pub mutation_id: i64,
+    /// Outcome.
+    pub status: MutationStatus,
+    /// Why, for `rejected` and `conflict`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The server's current state of the entity, for `conflict`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_state: Option<serde_json::Value>,
+}
+
+/// `POST /v1/mutations` answer: one result per mutation sent, in the same order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// Results.
+    pub results: Vec<MutationResult>,
+}
+
+/// The body of every 4xx/5xx answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// A machine-readable code and a human message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// Stable code, see `docs/sync-protocol.md` (e.g. `invalid_request`, `token_revoked`).
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+/// Error codes the server uses.
+pub mod error_code {
+    /// The request is malformed or a field is out of range (400).
+    pub const INVALID_REQUEST: &str = "invalid_request";
+    /// No or unknown bearer token (401).
+    pub const UNAUTHORIZED: &str = "unauthorized";
+    /// The device's token was revoked: activate again (401).
+    pub const TOKEN_REVOKED: &str = "token_revoked";
+    /// The activation code is unknown or used up (403).
+    pub const INVALID_ACTIVATION_CODE: &str = "invalid_activation_code";
+    /// The request names another device or shop (403).
+    pub const FORBIDDEN: &str = "forbidden";
+    /// No such resource (404).
+    pub const NOT_FOUND: &str = "not_found";
+    /// The cursor is not one this server gave out (400).
+    pub const INVALID_CURSOR: &str = "invalid_cursor";
+    /// The body is too large (413).
+    pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
+    /// The media type is not accepted (415).
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
+    /// Too many requests: wait for `Retry-After` (429).
+    pub const RATE_LIMITED: &str = "rate_limited";
+    /// A quota of the tier is used up (403).
+    pub const QUOTA_EXCEEDED: &str = "quota_exceeded";
+}
+
+/// `PUT /v1/media/{id}` answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaInfo {
+    /// Image id.
+    pub id: String,
+    /// Hex SHA-256 of the bytes.
+    pub sha256: String,
+    /// Size in bytes.
+    pub byte_len: i64,
+    /// Pixel width.
+    pub width: i64,
+    /// Pixel height.
+    pub height: i64,
+    /// MIME type.
+    pub mime: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ProductStatus;
+    use crate::money::Fen;
+
+    #[test]
+    fn change_json_has_kind_then_data() {
+        let change = Change::Product(Product {
+            id: "p1".into(),
+            title: "茶".into(),
+            description: String::new(),
+            category: "tea".into(),
+            price: Fen(100),
+            stock: 1,
+            status: ProductStatus::Active,
+            version: 2,
+            updated_ms: 3,
+        });
+        let text = serde_json::to_string(&change).unwrap();
+        assert!(
+            text.starts_with(r#"{"kind":"product","data":{"id":"p1""#),
+            "{text}"
+        );
+        assert_eq!(serde_json::from_str::<Change>(&text).unwrap(), change);
+        let del = r#"{"kind":"deleted","data":{"kind":"order","id":"o9"}}"#;
+        let parsed: Change = serde_json::from_str(del).unwrap();
+        assert_eq!(parsed.entity_kind(), EntityKind::Order);
+        assert_eq!(parsed.entity_id(), "o9");
+    }
+
+    #[test]
+    fn type_confused_change_is_an_error_not_a_panic() {
+        for bad in [
+            r#"{"kind":"product","data":{"id":5}}"#,
+            r#"{"kind":"order","data":[]}"#,
+            r#"{"kind":"spaceship","data":{}}"#,
+            r#"{"kind":"product"}"#,
+            r#"{"kind":"order","data":{"id":"o","channel":"fax"}}"#,
+        ] {
+            assert!(serde_json::from_str::<Change>(bad).is_err(), "{bad}");
+        }
+    }
+}
