@@ -1,82 +1,261 @@
-//! The SellerKit dev server: the reference backend of the sync protocol.
+//! The SellerKit dev server: the reference backend of the sync protocol
+//! (`docs/sync-protocol.md`), for tests, the demo and shell developers.
 //!
-//! It grows with the sync issue (activation, changes, mutations, media). For now it answers
-//! `GET /v1/health`, so the workspace, the binary and the test harness around it are real.
+//! It keeps several shops in its own SQLite file and serves:
+//! - the protocol: `GET /v1/health`, `POST /v1/activate`, `GET /v1/changes`,
+//!   `POST /v1/mutations`, `GET`/`PUT /v1/media/{image_id}`;
+//! - `GET /openapi.json`, the protocol as OpenAPI 3.1;
+//! - `/dev/` endpoints for tests (loopback peers only): shops, generated orders, products,
+//!   revocation, digests.
+//!
+//! In-process use (tests, benchmarks, `sellerkit serve`):
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), sellerkit_devserver::ServerError> {
+//! use sellerkit_devserver::{ServerOptions, start};
+//! let server = start(ServerOptions::new("/tmp/devserver.db")).await?;
+//! println!("listening on {}", server.url());
+//! server.shutdown().await?;
+//! # Ok(()) }
+//! ```
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use axum::{Json, Router, routing::get};
 use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
-/// Errors of the dev server.
-#[derive(Debug, thiserror::Error)]
-pub enum ServerError {
-    /// The listening address could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        /// Address asked for.
-        addr: String,
-        /// OS error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The server stopped with an I/O error.
-    #[error("server failed: {0}")]
-    Serve(#[source] std::io::Error),
+mod api;
+mod db;
+mod dev;
+mod error;
+mod extract;
+mod media;
+mod mutations;
+mod routes;
+pub mod seed;
+mod seeding;
+mod serve;
+mod state;
+mod store;
+
+pub use api::Health;
+pub use error::{ApiError, ServerError, StoreError};
+pub use routes::{OPENAPI_JSON, V1Route, router, v1_routes};
+pub use seed::SeedConfig;
+pub use seeding::DEMO_SHOP_ID;
+pub use state::AppState;
+pub use store::{ActivationCode, ShopInfo};
+
+/// A PEM certificate chain and private key to serve HTTPS with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// Certificate chain, PEM (leaf first).
+    pub cert: PathBuf,
+    /// Private key, PEM (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
 }
 
-/// Body of `GET /v1/health`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Health {
-    /// Always `"ok"` when the server answers.
-    pub status: String,
-    /// Version of the server build.
-    pub version: String,
+/// How to run the server.
+#[derive(Clone, Debug)]
+pub struct ServerOptions {
+    /// The database file; created if missing, reused (with its shops and devices) if not.
+    pub db: PathBuf,
+    /// Address to listen on, e.g. `127.0.0.1:0` (port 0 picks a free port). The host part
+    /// also names the server in [`RunningServer::url`], so with TLS pass the name the
+    /// certificate is for (`localhost:8443`).
+    pub addr: String,
+    /// Seed the demo shop (`shop_demo`) unless the database already has it.
+    pub seed: Option<SeedConfig>,
+    /// Serve HTTPS with this certificate instead of plain HTTP.
+    pub tls: Option<TlsFiles>,
 }
 
-/// The HTTP routes.
-pub fn router() -> Router {
-    Router::new().route("/v1/health", get(health))
+impl ServerOptions {
+    /// Plain HTTP on a free loopback port over `db`, no seed.
+    pub fn new(db: impl Into<PathBuf>) -> ServerOptions {
+        ServerOptions {
+            db: db.into(),
+            addr: "127.0.0.1:0".into(),
+            seed: None,
+            tls: None,
+        }
+    }
 }
 
-async fn health() -> Json<Health> {
-    Json(Health {
-        status: "ok".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
+/// Stops a running server from anywhere (a signal handler, another task).
+#[derive(Clone, Debug)]
+pub struct ShutdownHandle(Arc<watch::Sender<bool>>);
+
+impl ShutdownHandle {
+    /// Asks the server to stop accepting connections and finish the requests in flight.
+    pub fn shutdown(&self) {
+        self.0.send_replace(true);
+    }
+}
+
+/// A server that is listening. Dropping it stops it too (without waiting).
+#[derive(Debug)]
+pub struct RunningServer {
+    url: String,
+    local_addr: SocketAddr,
+    db_path: PathBuf,
+    shops: Vec<ShopInfo>,
+    codes: Vec<ActivationCode>,
+    stop: ShutdownHandle,
+    task: Option<JoinHandle<()>>,
+}
+
+impl RunningServer {
+    /// Base URL, e.g. `http://127.0.0.1:41234` or `https://localhost:8443`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The address bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The database file.
+    pub fn db_path(&self) -> &Path {
+        &self.db_path
+    }
+
+    /// The activation codes of every shop when the server started (one per shop and
+    /// tier), by shop then tier. Shops created later are listed by `GET /dev/shops`.
+    pub fn activation_codes(&self) -> Vec<ActivationCode> {
+        self.codes.clone()
+    }
+
+    /// The shops (with their activation codes per tier) when the server started, by id.
+    pub fn shops(&self) -> &[ShopInfo] {
+        &self.shops
+    }
+
+    /// A handle that stops the server, for use from another task.
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        self.stop.clone()
+    }
+
+    /// Stops the server and waits until requests in flight are done.
+    pub async fn shutdown(mut self) -> Result<(), ServerError> {
+        self.stop.shutdown();
+        self.wait().await
+    }
+
+    /// Waits until the server stops (after [`ShutdownHandle::shutdown`]).
+    pub async fn join(mut self) -> Result<(), ServerError> {
+        self.wait().await
+    }
+
+    async fn wait(&mut self) -> Result<(), ServerError> {
+        match self.task.take() {
+            Some(task) => task.await.map_err(|e| ServerError::Task(e.to_string())),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if self.task.is_some() {
+            self.stop.shutdown();
+        }
+    }
+}
+
+/// Opens (or creates) the database, seeds the demo shop if asked, binds and serves.
+///
+/// Returns once the server is listening: requests to [`RunningServer::url`] are answered
+/// from then on. Must be called inside a tokio runtime.
+pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError> {
+    let db_path = options.db.clone();
+    let db_err = |source: StoreError| ServerError::Database {
+        path: db_path.display().to_string(),
+        source,
+    };
+    let seed = options.seed;
+    let path = options.db.clone();
+    // Opening, migrating and seeding are blocking (and seeding can take seconds).
+    let (db, shops, codes) = tokio::task::spawn_blocking(move || {
+        let db = db::Db::open(&path)?;
+        if let Some(cfg) = seed {
+            db.write(|conn| seeding::seed_demo(conn, &cfg))?;
+        }
+        let shops = db.read(store::list_shops)?;
+        let codes = db.read(store::activation_codes)?;
+        Ok::<_, StoreError>((db, shops, codes))
+    })
+    .await
+    .map_err(|e| ServerError::Task(e.to_string()))?
+    .map_err(db_err)?;
+
+    let tls = match &options.tls {
+        Some(files) => Some(serve::tls_acceptor(&files.cert, &files.key)?),
+        None => None,
+    };
+    let listener = TcpListener::bind(&options.addr)
+        .await
+        .map_err(|source| ServerError::Bind {
+            addr: options.addr.clone(),
+            source,
+        })?;
+    let local_addr = listener.local_addr().map_err(ServerError::Serve)?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let url = format!(
+        "{scheme}://{}:{}",
+        url_host(&options.addr),
+        local_addr.port()
+    );
+
+    let app = router(AppState::new(Arc::new(db)));
+    let (stop_tx, mut stop_rx) = watch::channel(false);
+    let shutdown = async move {
+        // An error means every sender is gone: nobody can ask any more, so stop as well.
+        let _ = stop_rx.wait_for(|stop| *stop).await;
+    };
+    let task = tokio::spawn(serve::serve(listener, app, tls, shutdown));
+    tracing::info!(%url, "dev server listening");
+    Ok(RunningServer {
+        url,
+        local_addr,
+        db_path: options.db,
+        shops,
+        codes,
+        stop: ShutdownHandle(Arc::new(stop_tx)),
+        task: Some(task),
     })
 }
 
-/// A bound, not yet serving, dev server: bind first so the caller learns the port
-/// (port 0 picks a free one) before requests arrive.
-pub struct DevServer {
-    listener: TcpListener,
+/// The host to put in the URL: the one asked for (a certificate names it), except that a
+/// wildcard address is reached through loopback.
+fn url_host(addr: &str) -> String {
+    let host = addr
+        .rsplit_once(':')
+        .map_or(addr, |(host, _port)| host)
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    match host {
+        "" | "0.0.0.0" => "127.0.0.1".into(),
+        "::" => "[::1]".into(),
+        h if h.contains(':') => format!("[{h}]"),
+        h => h.to_string(),
+    }
 }
 
-impl DevServer {
-    /// Binds to `addr`, e.g. `127.0.0.1:0`.
-    pub async fn bind(addr: &str) -> Result<DevServer, ServerError> {
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| ServerError::Bind {
-                addr: addr.into(),
-                source,
-            })?;
-        Ok(DevServer { listener })
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    /// The address actually bound.
-    pub fn local_addr(&self) -> Result<SocketAddr, ServerError> {
-        self.listener.local_addr().map_err(ServerError::Serve)
-    }
-
-    /// Serves until `shutdown` completes.
-    pub async fn serve(
-        self,
-        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-    ) -> Result<(), ServerError> {
-        axum::serve(self.listener, router())
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(ServerError::Serve)
+    #[test]
+    fn url_hosts() {
+        assert_eq!(url_host("127.0.0.1:0"), "127.0.0.1");
+        assert_eq!(url_host("localhost:0"), "localhost");
+        assert_eq!(url_host("0.0.0.0:0"), "127.0.0.1");
+        assert_eq!(url_host("[::1]:0"), "[::1]");
+        assert_eq!(url_host("[::]:0"), "[::1]");
     }
 }

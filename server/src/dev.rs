@@ -1,0 +1,336 @@
+//! The `/dev/` endpoints: shops, generated data, revocation and digests for tests and the
+//! demo. They need no token, so every handler takes [`Loopback`] first: only peers on the
+//! loopback interface get an answer other than `403`.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use rusqlite::TransactionBehavior;
+use sellerkit_core::domain::{Order, Product, Tier};
+use sellerkit_core::sync::digest::ShopDigest;
+use sellerkit_core::sync::protocol::EntityKind;
+
+use crate::error::{ALREADY_EXISTS, ApiError};
+use crate::extract::{ApiJson, ApiPath, Loopback};
+use crate::seed;
+use crate::seeding;
+use crate::state::AppState;
+use crate::store::{self, SeqAlloc, ShopInfo};
+
+/// Most orders one `POST /dev/shops/{shop_id}/orders` generates.
+pub const MAX_GENERATED_ORDERS: u64 = 5_000_000;
+/// Longest shop name.
+const MAX_SHOP_NAME_CHARS: usize = 100;
+/// Longest shop id.
+const MAX_SHOP_ID_LEN: usize = 64;
+
+/// `GET /dev/shops` answer.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ShopList {
+    /// Every shop, by id.
+    pub shops: Vec<ShopInfo>,
+}
+
+/// `GET /dev/shops`: the shops and their activation codes.
+pub async fn list_shops(
+    _: Loopback,
+    State(state): State<AppState>,
+) -> Result<ApiJson<ShopList>, ApiError> {
+    state
+        .blocking(|db| {
+            db.read(|conn| {
+                Ok(ApiJson(ShopList {
+                    shops: store::list_shops(conn)?,
+                }))
+            })
+        })
+        .await
+}
+
+/// `POST /dev/shops` body.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct NewShop {
+    /// Display name.
+    pub name: String,
+    /// Wanted id (lowercase letters, digits, `_`, `-`); a fresh `shop_…` id when absent.
+    #[serde(default)]
+    pub shop_id: Option<String>,
+    /// The profile's tier (default `standard`); codes for every tier are made regardless.
+    #[serde(default)]
+    pub tier: Option<Tier>,
+}
+
+/// `POST /dev/shops`: creates a shop with one activation code per tier (`201`), or `409`
+/// when the id is taken.
+pub async fn create_shop(
+    _: Loopback,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<NewShop>,
+) -> Result<Response, ApiError> {
+    let name = body.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > MAX_SHOP_NAME_CHARS {
+        return Err(ApiError::invalid_request(format!(
+            "name must be 1 to {MAX_SHOP_NAME_CHARS} characters"
+        )));
+    }
+    let shop_id = match body.shop_id {
+        Some(id) => {
+            check_shop_id(&id)?;
+            id
+        }
+        None => {
+            let random: String = uuid::Uuid::new_v4()
+                .simple()
+                .to_string()
+                .chars()
+                .take(12)
+                .collect();
+            format!("shop_{random}")
+        }
+    };
+    let profile = seeding::new_profile(
+        &shop_id,
+        &name,
+        body.tier.unwrap_or(Tier::Standard),
+        store::now_ms(),
+    );
+    let created = state
+        .blocking(move |db| {
+            db.write(|conn| {
+                seeding::create_shop(conn, &profile, store::now_ms()).map_err(ApiError::from)
+            })
+        })
+        .await?;
+    match created {
+        Some(info) => Ok((StatusCode::CREATED, ApiJson(info)).into_response()),
+        None => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ALREADY_EXISTS,
+            format!("shop {shop_id} exists already"),
+        )),
+    }
+}
+
+fn check_shop_id(id: &str) -> Result<(), ApiError> {
+    let ok = !id.is_empty()
+        && id.len() <= MAX_SHOP_ID_LEN
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_request(format!(
+            "shop_id must be 1 to {MAX_SHOP_ID_LEN} lowercase letters, digits, '_' or '-'"
+        )))
+    }
+}
+
+/// `POST /dev/shops/{shop_id}/orders` body: either generated orders or explicit ones.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct AddOrders {
+    /// Number of orders to generate.
+    #[serde(default)]
+    pub count: Option<u64>,
+    /// Seed of the generator: the same seed gives the same orders (same ids, so they replace
+    /// the earlier ones). Default: a fresh random seed, so each call adds new orders.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Explicit orders, added or replacing those with the same id.
+    #[serde(default)]
+    pub orders: Option<Vec<Order>>,
+}
+
+/// Answer of the `/dev/` endpoints that write entities.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Written {
+    /// Number of entities written.
+    pub written: u64,
+    /// The generator seed used, for generated orders (to reproduce them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+}
+
+/// `POST /dev/shops/{shop_id}/orders`.
+pub async fn add_orders(
+    _: Loopback,
+    State(state): State<AppState>,
+    ApiPath(shop_id): ApiPath<String>,
+    ApiJson(body): ApiJson<AddOrders>,
+) -> Result<ApiJson<Written>, ApiError> {
+    enum Source {
+        Generated { count: u64, seed: u64 },
+        Explicit(Vec<Order>),
+    }
+    let source = match (body.count, body.orders) {
+        (Some(count), None) if count <= MAX_GENERATED_ORDERS => Source::Generated {
+            count,
+            seed: body.seed.unwrap_or_else(|| fastrand::u64(..)),
+        },
+        (Some(_), None) => {
+            return Err(ApiError::invalid_request(format!(
+                "count must be at most {MAX_GENERATED_ORDERS}"
+            )));
+        }
+        (None, Some(orders)) => {
+            if orders.iter().any(|o| o.id.is_empty()) {
+                return Err(ApiError::invalid_request("every order needs an id"));
+            }
+            Source::Explicit(orders)
+        }
+        _ => {
+            return Err(ApiError::invalid_request(
+                r#"send either {"count": N, "seed": S} or {"orders": [...]}"#,
+            ));
+        }
+    };
+    let seed = match &source {
+        Source::Generated { seed, .. } => Some(*seed),
+        Source::Explicit(_) => None,
+    };
+    let written = state
+        .blocking(move |db| {
+            db.write(|conn| {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                require_shop(&tx, &shop_id)?;
+                let mut seqs = SeqAlloc::new(&tx)?;
+                let n = match source {
+                    Source::Generated { count, seed } => {
+                        let products: Vec<Product> =
+                            store::list_typed(&tx, &shop_id, EntityKind::Product)?;
+                        let orders = seed::extra_orders(count, seed, store::now_ms(), &products);
+                        seeding::insert_orders(&tx, &mut seqs, &shop_id, orders)?
+                    }
+                    Source::Explicit(orders) => {
+                        seeding::insert_orders(&tx, &mut seqs, &shop_id, orders)?
+                    }
+                };
+                tx.commit()?;
+                Ok(n)
+            })
+        })
+        .await?;
+    Ok(ApiJson(Written { written, seed }))
+}
+
+/// `POST /dev/shops/{shop_id}/products` body.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct PutProducts {
+    /// Products to add or replace.
+    pub products: Vec<Product>,
+}
+
+/// `POST /dev/shops/{shop_id}/products`: adds or replaces products.
+pub async fn put_products(
+    _: Loopback,
+    State(state): State<AppState>,
+    ApiPath(shop_id): ApiPath<String>,
+    ApiJson(body): ApiJson<PutProducts>,
+) -> Result<ApiJson<Written>, ApiError> {
+    if body.products.iter().any(|p| p.id.is_empty()) {
+        return Err(ApiError::invalid_request("every product needs an id"));
+    }
+    let written = state
+        .blocking(move |db| {
+            db.write(|conn| {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                require_shop(&tx, &shop_id)?;
+                let mut seqs = SeqAlloc::new(&tx)?;
+                seeding::upsert_products(&tx, &mut seqs, &shop_id, &body.products)?;
+                tx.commit()?;
+                Ok(body.products.len() as u64)
+            })
+        })
+        .await?;
+    Ok(ApiJson(Written {
+        written,
+        seed: None,
+    }))
+}
+
+/// `DELETE /dev/shops/{shop_id}/products/{product_id}`: deletes a product, which puts a
+/// tombstone in the feed (`404` when there is no such live product).
+pub async fn delete_product(
+    _: Loopback,
+    State(state): State<AppState>,
+    ApiPath((shop_id, product_id)): ApiPath<(String, String)>,
+) -> Result<ApiJson<Written>, ApiError> {
+    state
+        .blocking(move |db| {
+            db.write(|conn| {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                require_shop(&tx, &shop_id)?;
+                let mut seqs = SeqAlloc::new(&tx)?;
+                if !store::delete_entity(
+                    &tx,
+                    &mut seqs,
+                    &shop_id,
+                    EntityKind::Product,
+                    &product_id,
+                )? {
+                    return Err(ApiError::not_found("no such product in this shop"));
+                }
+                tx.commit()?;
+                Ok(ApiJson(Written {
+                    written: 1,
+                    seed: None,
+                }))
+            })
+        })
+        .await
+}
+
+/// `POST /dev/devices/{device_id}/revoke` answer.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Revoked {
+    /// The device.
+    pub device_id: String,
+    /// When it was revoked (the first time, if revoked twice).
+    pub revoked_ms: i64,
+}
+
+/// `POST /dev/devices/{device_id}/revoke`: the device's token is refused from now on.
+pub async fn revoke_device(
+    _: Loopback,
+    State(state): State<AppState>,
+    ApiPath(device_id): ApiPath<String>,
+) -> Result<ApiJson<Revoked>, ApiError> {
+    state
+        .blocking(move |db| {
+            db.write(
+                |conn| match store::revoke_device(conn, &device_id, store::now_ms())? {
+                    Some(revoked_ms) => Ok(ApiJson(Revoked {
+                        device_id,
+                        revoked_ms,
+                    })),
+                    None => Err(ApiError::not_found("no such device")),
+                },
+            )
+        })
+        .await
+}
+
+/// `GET /dev/shops/{shop_id}/digest`: counts per kind and the content checksum, computed
+/// as the client computes it over its database.
+pub async fn digest(
+    _: Loopback,
+    State(state): State<AppState>,
+    ApiPath(shop_id): ApiPath<String>,
+) -> Result<ApiJson<ShopDigest>, ApiError> {
+    state
+        .blocking(move |db| {
+            db.read(|conn| {
+                require_shop(conn, &shop_id)?;
+                Ok(ApiJson(store::digest(conn, &shop_id)?))
+            })
+        })
+        .await
+}
+
+fn require_shop(conn: &rusqlite::Connection, shop_id: &str) -> Result<(), ApiError> {
+    if store::shop_exists(conn, shop_id)? {
+        Ok(())
+    } else {
+        Err(ApiError::not_found("no such shop"))
+    }
+}

@@ -1,0 +1,414 @@
+//! `POST /v1/mutations`: applying a device's outbox exactly once.
+//!
+//! Each mutation is answered `applied`, `rejected` (with a reason) or `conflict` (with the
+//! server's state). The answer is stored in `applied_mutations` in the same transaction as
+//! the mutation's effect, so a retried push (a lost response, a kill after the commit) gets
+//! the stored answer and changes nothing.
+//!
+//! Edits (`product_edit`, `shop_edit`) carry the version they were made on. An edited field
+//! that somebody else changed after that version is a conflict; a field the same device
+//! changed since is not: a phone that edits a product twice while offline sends both edits
+//! on the same base version, and the second must not conflict with the first.
+
+use axum::extract::State;
+use rusqlite::{Connection, TransactionBehavior};
+use sellerkit_core::domain::{Product, ProductStatus, ShopProfile};
+use sellerkit_core::sync::protocol::{
+    EntityKind, MAX_PUSH_BATCH, Mutation, MutationResult, MutationStatus, PushRequest, PushResponse,
+};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize as _, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::ApiError;
+use crate::extract::{ApiJson, Device};
+use crate::state::AppState;
+use crate::store::{self, EntityKey, SeqAlloc};
+
+/// Longest entity id accepted in a mutation.
+const MAX_ID_LEN: usize = 200;
+/// Longest piece of client input echoed back in a reason.
+const MAX_ECHO_CHARS: usize = 40;
+
+/// `POST /v1/mutations`.
+pub async fn push(
+    State(state): State<AppState>,
+    device: Device,
+    ApiJson(request): ApiJson<PushRequest>,
+) -> Result<ApiJson<PushResponse>, ApiError> {
+    if request.device_id != device.device_id {
+        return Err(ApiError::forbidden(
+            "device_id is not the device this token belongs to",
+        ));
+    }
+    if request.mutations.len() > MAX_PUSH_BATCH {
+        return Err(ApiError::invalid_request(format!(
+            "at most {MAX_PUSH_BATCH} mutations per push"
+        )));
+    }
+    if let Some(m) = request.mutations.iter().find(|m| m.mutation_id <= 0) {
+        return Err(ApiError::invalid_request(format!(
+            "mutation_id must be positive, got {}",
+            m.mutation_id
+        )));
+    }
+    let results = state
+        .blocking(move |db| {
+            db.write(|conn| apply_batch(conn, &device, &request.mutations, store::now_ms()))
+        })
+        .await?;
+    Ok(ApiJson(PushResponse { results }))
+}
+
+/// Applies a batch in one transaction: all answers and effects commit together, or none.
+pub fn apply_batch(
+    conn: &mut Connection,
+    device: &Device,
+    mutations: &[Mutation],
+    now_ms: i64,
+) -> Result<Vec<MutationResult>, ApiError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut seqs = SeqAlloc::new(&tx)?;
+    let mut results = Vec::with_capacity(mutations.len());
+    for m in mutations {
+        if let Some(stored) = store::stored_result(&tx, &device.device_id, m.mutation_id)? {
+            let result: MutationResult =
+                serde_json::from_str(&stored).map_err(|e| ApiError::internal(&e))?;
+            results.push(result);
+            continue;
+        }
+        let outcome = apply_one(&tx, &mut seqs, device, m, now_ms)?;
+        let result = outcome.into_result(m.mutation_id);
+        let json = serde_json::to_string(&result).map_err(|e| ApiError::internal(&e))?;
+        store::store_result(&tx, &device.device_id, m.mutation_id, &json, now_ms)?;
+        results.push(result);
+    }
+    tx.commit()?;
+    Ok(results)
+}
+
+/// What happened to one mutation.
+#[derive(Debug, Clone, PartialEq)]
+enum Outcome {
+    Applied,
+    Rejected(String),
+    Conflict(String, Value),
+}
+
+impl Outcome {
+    fn into_result(self, mutation_id: i64) -> MutationResult {
+        let (status, reason, server_state) = match self {
+            Outcome::Applied => (MutationStatus::Applied, None, None),
+            Outcome::Rejected(reason) => (MutationStatus::Rejected, Some(reason), None),
+            Outcome::Conflict(reason, state) => {
+                (MutationStatus::Conflict, Some(reason), Some(state))
+            }
+        };
+        MutationResult {
+            mutation_id,
+            status,
+            reason,
+            server_state,
+        }
+    }
+}
+
+fn apply_one(
+    conn: &Connection,
+    seqs: &mut SeqAlloc,
+    device: &Device,
+    m: &Mutation,
+    now_ms: i64,
+) -> Result<Outcome, ApiError> {
+    if m.entity_id.is_empty() || m.entity_id.len() > MAX_ID_LEN {
+        return Ok(Outcome::Rejected(format!(
+            "entity_id must be 1 to {MAX_ID_LEN} bytes"
+        )));
+    }
+    match m.kind.as_str() {
+        "checklist_tick" => checklist_tick(conn, device, m, now_ms),
+        "product_edit" => edit(conn, seqs, device, m, &PRODUCT_EDIT, now_ms),
+        "shop_edit" => {
+            if m.entity_id != device.shop_id {
+                return Ok(Outcome::Rejected(format!(
+                    "shop {} is not this device's shop",
+                    echo(&m.entity_id)
+                )));
+            }
+            edit(conn, seqs, device, m, &SHOP_EDIT, now_ms)
+        }
+        "redemption" => Ok(Outcome::Rejected("coupons are not supported yet".into())),
+        other => Ok(Outcome::Rejected(format!(
+            "unknown mutation kind {:?}",
+            echo(other)
+        ))),
+    }
+}
+
+fn checklist_tick(
+    conn: &Connection,
+    device: &Device,
+    m: &Mutation,
+    now_ms: i64,
+) -> Result<Outcome, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Tick {
+        done: bool,
+    }
+    let Ok(tick) = Tick::deserialize(&m.payload) else {
+        return Ok(Outcome::Rejected(
+            r#"payload must be {"done": true} or {"done": false}"#.into(),
+        ));
+    };
+    store::set_checklist_tick(conn, &device.shop_id, &m.entity_id, tick.done, now_ms)?;
+    Ok(Outcome::Applied)
+}
+
+/// A field check: `Err(reason)` when the value is not acceptable.
+type FieldCheck = fn(&str, &Value) -> Result<(), String>;
+
+/// What an edit kind may change, and how the result is typed.
+struct EditSpec {
+    /// The entity kind edited.
+    kind: EntityKind,
+    /// Name used in reasons (`product`, `shop`).
+    noun: &'static str,
+    /// Editable fields and their checks.
+    fields: &'static [(&'static str, FieldCheck)],
+    /// Parses the edited JSON as the domain type and writes it back canonically: a final
+    /// check that the stored entity is still exactly what clients can read.
+    canonical: fn(Value) -> Result<Value, serde_json::Error>,
+}
+
+const PRODUCT_EDIT: EditSpec = EditSpec {
+    kind: EntityKind::Product,
+    noun: "product",
+    fields: &[
+        ("title", |f, v| text(f, v, 1, 200)),
+        ("description", |f, v| text(f, v, 0, 10_000)),
+        ("category", |f, v| text(f, v, 0, 100)),
+        ("price", non_negative),
+        ("stock", non_negative),
+        ("status", product_status),
+    ],
+    canonical: canonical::<Product>,
+};
+
+const SHOP_EDIT: EditSpec = EditSpec {
+    kind: EntityKind::ShopProfile,
+    noun: "shop",
+    fields: &[
+        ("name", |f, v| text(f, v, 1, 100)),
+        ("description", |f, v| text(f, v, 0, 2_000)),
+    ],
+    canonical: canonical::<ShopProfile>,
+};
+
+fn canonical<T: Serialize + DeserializeOwned>(value: Value) -> Result<Value, serde_json::Error> {
+    serde_json::to_value(serde_json::from_value::<T>(value)?)
+}
+
+fn text(field: &str, value: &Value, min: usize, max: usize) -> Result<(), String> {
+    let Some(s) = value.as_str() else {
+        return Err(format!("{field} must be a string"));
+    };
+    let chars = s.trim().chars().count();
+    if chars < min || s.chars().count() > max {
+        return Err(if min > 0 {
+            format!("{field} must be {min} to {max} characters, not blank")
+        } else {
+            format!("{field} must be at most {max} characters")
+        });
+    }
+    Ok(())
+}
+
+fn non_negative(field: &str, value: &Value) -> Result<(), String> {
+    match value.as_i64() {
+        Some(n) if n >= 0 => Ok(()),
+        _ => Err(format!("{field} must be a whole number, 0 or more")),
+    }
+}
+
+fn product_status(field: &str, value: &Value) -> Result<(), String> {
+    match value.as_str().map(str::parse::<ProductStatus>) {
+        Some(Ok(_)) => Ok(()),
+        _ => Err(format!("{field} must be one of active, draft, archived")),
+    }
+}
+
+fn edit(
+    conn: &Connection,
+    seqs: &mut SeqAlloc,
+    device: &Device,
+    m: &Mutation,
+    spec: &EditSpec,
+    now_ms: i64,
+) -> Result<Outcome, ApiError> {
+    let noun = spec.noun;
+    let Some(base) = m.base_version else {
+        return Ok(Outcome::Rejected(format!(
+            "a {noun} edit needs the base_version it was made on"
+        )));
+    };
+    let Some(changes) = m.payload.as_object().filter(|p| !p.is_empty()) else {
+        return Ok(Outcome::Rejected(
+            "payload must be an object with the fields to change".into(),
+        ));
+    };
+    for (field, value) in changes {
+        let Some((_, check)) = spec.fields.iter().find(|(name, _)| name == field) else {
+            let editable: Vec<&str> = spec.fields.iter().map(|(n, _)| *n).collect();
+            return Ok(Outcome::Rejected(format!(
+                "{} cannot be edited; a {noun} edit may change {}",
+                echo(field),
+                editable.join(", ")
+            )));
+        };
+        if let Err(reason) = check(field, value) {
+            return Ok(Outcome::Rejected(reason));
+        }
+    }
+
+    let shop = &device.shop_id;
+    let key = EntityKey {
+        shop_id: shop,
+        kind: spec.kind,
+        id: &m.entity_id,
+    };
+    let Some(stored) = store::get_entity(conn, shop, spec.kind, &m.entity_id)? else {
+        return Ok(Outcome::Rejected(format!(
+            "{noun} {} does not exist",
+            echo(&m.entity_id)
+        )));
+    };
+    let current: Value = serde_json::from_str(&stored).map_err(|e| ApiError::internal(&e))?;
+    let Some(current_obj) = current.as_object() else {
+        return Err(ApiError::internal(&"stored entity is not a JSON object"));
+    };
+    let version = current_obj
+        .get("version")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    if base < 0 || base > version {
+        return Ok(Outcome::Rejected(format!(
+            "base_version {base} is not a version of this {noun} (the server has {version})"
+        )));
+    }
+
+    // Fields whose value would actually change; asking for the value already there is a
+    // no-op, not a conflict, even if somebody else set it.
+    let changed: Map<String, Value> = changes
+        .iter()
+        .filter(|(field, value)| current_obj.get(field.as_str()) != Some(*value))
+        .map(|(f, v)| (f.clone(), v.clone()))
+        .collect();
+    let mut stale = Vec::new();
+    for field in changed.keys() {
+        if let Some((changed_at, by)) = store::field_version(conn, key, field)?
+            && changed_at > base
+            && by != device.device_id
+        {
+            stale.push(field.as_str());
+        }
+    }
+    if !stale.is_empty() {
+        let verb = if stale.len() == 1 { "was" } else { "were" };
+        return Ok(Outcome::Conflict(
+            format!(
+                "{} {verb} changed on the server since version {base}",
+                stale.join(", ")
+            ),
+            current,
+        ));
+    }
+    if changed.is_empty() {
+        return Ok(Outcome::Applied);
+    }
+
+    let new_version = version + 1;
+    let mut edited = current_obj.clone();
+    edited.extend(changed);
+    edited.insert("version".into(), Value::from(new_version));
+    edited.insert("updated_ms".into(), Value::from(now_ms));
+    let edited = match (spec.canonical)(Value::Object(edited)) {
+        Ok(v) => v,
+        Err(e) => return Ok(Outcome::Rejected(format!("invalid {noun} edit: {e}"))),
+    };
+    let json = serde_json::to_string(&edited).map_err(|e| ApiError::internal(&e))?;
+    store::put_entity(conn, seqs, shop, spec.kind, &m.entity_id, &json, false)?;
+    store::record_changed_fields(conn, key, &current, &edited, new_version, &device.device_id)?;
+    Ok(Outcome::Applied)
+}
+
+/// Client text as it may appear in a reason: bounded, so a hostile id cannot bloat answers.
+fn echo(text: &str) -> String {
+    if text.chars().count() <= MAX_ECHO_CHARS {
+        text.to_string()
+    } else {
+        let mut short: String = text.chars().take(MAX_ECHO_CHARS).collect();
+        short.push('…');
+        short
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Db;
+    use crate::seeding;
+    use sellerkit_core::domain::Tier;
+
+    fn tick(mutation_id: i64, task: &str, done: bool) -> Mutation {
+        Mutation {
+            mutation_id,
+            kind: "checklist_tick".into(),
+            entity_id: task.into(),
+            base_version: None,
+            payload: serde_json::json!({ "done": done }),
+            created_ms: 0,
+        }
+    }
+
+    #[test]
+    fn a_repeated_mutation_id_is_answered_from_the_record_and_not_applied_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db")).unwrap();
+        let profile = seeding::new_profile("shop_a", "A", Tier::Basic, 1);
+        db.write(|c| seeding::create_shop(c, &profile, 1)).unwrap();
+        let device = Device {
+            device_id: "dev_1".into(),
+            shop_id: "shop_a".into(),
+        };
+        let first = db
+            .write(|c| apply_batch(c, &device, &[tick(1, "upload_logo", true)], 10))
+            .unwrap();
+        assert_eq!(first[0].status, MutationStatus::Applied);
+        // Same id, different content: the stored answer comes back and nothing changes.
+        let again = db
+            .write(|c| apply_batch(c, &device, &[tick(1, "upload_logo", false)], 20))
+            .unwrap();
+        assert_eq!(again, first);
+        let done = db
+            .read(|c| store::checklist_tick(c, "shop_a", "upload_logo"))
+            .unwrap();
+        assert_eq!(done, Some(true));
+        // A malformed tick is rejected, and the rejection is just as final.
+        let bad = Mutation {
+            payload: serde_json::json!({ "done": "yes" }),
+            ..tick(2, "upload_logo", true)
+        };
+        let rejected = db.write(|c| apply_batch(c, &device, &[bad], 30)).unwrap();
+        assert_eq!(rejected[0].status, MutationStatus::Rejected);
+        let retried = db
+            .write(|c| apply_batch(c, &device, &[tick(2, "upload_logo", false)], 40))
+            .unwrap();
+        assert_eq!(retried, rejected);
+    }
+
+    #[test]
+    fn echo_bounds_client_text() {
+        assert_eq!(echo("short"), "short");
+        assert_eq!(echo(&"x".repeat(100)).chars().count(), MAX_ECHO_CHARS + 1);
+    }
+}

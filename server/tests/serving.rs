@@ -1,0 +1,323 @@
+//! How the server is run: TLS, the seeded demo shop, the binary, the OpenAPI document and
+//! the loopback guard of the `/dev/` endpoints.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::Request;
+use common::{Harness, install_crypto_provider};
+use reqwest::StatusCode;
+use sellerkit_core::sync::digest::DigestBuilder;
+use sellerkit_devserver::{
+    AppState, DEMO_SHOP_ID, OPENAPI_JSON, SeedConfig, ServerOptions, TlsFiles, router, start,
+    v1_routes,
+};
+use serde_json::{Value, json};
+use tower::ServiceExt as _;
+
+#[tokio::test]
+async fn serves_https_with_a_certificate_for_localhost() {
+    install_crypto_provider();
+    let dir = tempfile::tempdir().unwrap();
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+    let cert_path = dir.path().join("cert.pem");
+    let key_path = dir.path().join("key.pem");
+    std::fs::write(&cert_path, cert.cert.pem()).unwrap();
+    std::fs::write(&key_path, cert.signing_key.serialize_pem()).unwrap();
+
+    let server = start(ServerOptions {
+        db: dir.path().join("dev.db"),
+        addr: "127.0.0.1:0".into(),
+        seed: None,
+        tls: Some(TlsFiles {
+            cert: cert_path,
+            key: key_path,
+        }),
+    })
+    .await
+    .unwrap();
+    assert!(
+        server.url().starts_with("https://127.0.0.1:"),
+        "{}",
+        server.url()
+    );
+
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(cert.cert.der().clone()).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let client = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .build()
+        .unwrap();
+
+    for host in ["127.0.0.1", "localhost"] {
+        let url = format!("https://{host}:{}", server.local_addr().port());
+        let health: Value = client
+            .get(format!("{url}/v1/health"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(health["status"], "ok");
+    }
+    // The peer address survives TLS: the loopback-only endpoints answer.
+    let resp = client
+        .post(format!("{}/dev/shops", server.url()))
+        .json(&json!({"name": "TLS shop", "shop_id": "shop_tls"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let shop: Value = resp.json().await.unwrap();
+    let resp = client
+        .post(format!("{}/v1/activate", server.url()))
+        .json(&json!({
+            "code": shop["activation_codes"]["premium"], "device_name": "iPhone",
+            "platform": "ios"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+
+    // Plain HTTP to the TLS port gets nowhere.
+    let plain = reqwest::Client::new()
+        .get(format!(
+            "http://127.0.0.1:{}/v1/health",
+            server.local_addr().port()
+        ))
+        .send()
+        .await;
+    assert!(plain.is_err() || !plain.unwrap().status().is_success());
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_bad_certificate_is_a_startup_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = dir.path().join("cert.pem");
+    std::fs::write(&cert, "not a certificate").unwrap();
+    let err = start(ServerOptions {
+        tls: Some(TlsFiles {
+            cert: cert.clone(),
+            key: cert,
+        }),
+        ..ServerOptions::new(dir.path().join("dev.db"))
+    })
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("TLS"), "{err}");
+}
+
+#[tokio::test]
+async fn the_seeded_demo_shop_syncs_completely_and_is_not_seeded_twice() {
+    install_crypto_provider();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("dev.db");
+    let cfg = SeedConfig {
+        orders: 3_000,
+        rng_seed: 7,
+        now_ms: 1_795_800_000_000,
+    };
+    let options = ServerOptions {
+        seed: Some(cfg),
+        ..ServerOptions::new(&db)
+    };
+    let server = start(options.clone()).await.unwrap();
+    let codes = server.activation_codes();
+    assert_eq!(codes.len(), 3);
+    assert!(codes.iter().all(|c| c.shop_id == DEMO_SHOP_ID));
+    let shops = server.shops();
+    assert_eq!(shops.len(), 1);
+    assert_eq!(shops[0].shop_id, DEMO_SHOP_ID);
+    assert_eq!(shops[0].activation_codes["standard"], codes[1].code);
+
+    let h = Harness::for_url(server.url());
+    let code = &codes[1].code;
+    let (status, act) = h
+        .post(
+            "/v1/activate",
+            None,
+            json!({"code": code, "device_name": "Redmi 9A", "platform": "android"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{act}");
+    let token = act["token"].as_str().unwrap();
+    let (changes, _) = h.pull_all(token, "", 5000).await;
+    let mut builder = DigestBuilder::new();
+    for c in &changes {
+        builder.add(&serde_json::from_value(c.clone()).unwrap());
+    }
+    let pulled = builder.finish();
+    assert_eq!(pulled.counts["order"], 3_000);
+    assert_eq!(pulled.counts["shop_profile"], 1);
+    let (_, served) = h
+        .get(&format!("/dev/shops/{DEMO_SHOP_ID}/digest"), None)
+        .await;
+    assert_eq!(served, serde_json::to_value(&pulled).unwrap());
+
+    // Every image in the feed can be downloaded and matches its hash.
+    let image = changes.iter().find(|c| c["kind"] == "image").unwrap();
+    let resp = h
+        .client
+        .get(format!(
+            "{}/v1/media/{}",
+            h.url,
+            image["data"]["id"].as_str().unwrap()
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let bytes = resp.bytes().await.unwrap();
+    assert_eq!(image["data"]["byte_len"], bytes.len());
+
+    // A restart on the same database keeps the shop, its codes and its devices as they were.
+    server.shutdown().await.unwrap();
+    let server = start(options).await.unwrap();
+    assert_eq!(server.activation_codes(), codes);
+    let h = Harness::for_url(server.url());
+    let (_, again) = h
+        .get(&format!("/dev/shops/{DEMO_SHOP_ID}/digest"), None)
+        .await;
+    assert_eq!(again, served);
+    let (status, _) = h.get("/v1/changes?limit=1", Some(token)).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_v1_route() {
+    let doc: Value = serde_json::from_str(OPENAPI_JSON).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    let routes = v1_routes();
+    for route in &routes {
+        let op = &paths
+            .get(route.path)
+            .unwrap_or_else(|| panic!("{} is not described", route.path))
+            [route.method.to_lowercase()];
+        assert!(
+            op.is_object(),
+            "{} {} is not described",
+            route.method,
+            route.path
+        );
+        assert!(
+            op["responses"]["200"].is_object(),
+            "{} {}",
+            route.method,
+            route.path
+        );
+    }
+    // And the document describes no /v1 operation the server lacks.
+    for (path, item) in paths.iter().filter(|(p, _)| p.starts_with("/v1/")) {
+        for method in item.as_object().unwrap().keys() {
+            assert!(
+                routes
+                    .iter()
+                    .any(|r| r.path == path && r.method.eq_ignore_ascii_case(method)),
+                "{method} {path} is described but not served"
+            );
+        }
+    }
+    // The error body and the Change union are there, with every kind of the core.
+    let schemas = &doc["components"]["schemas"];
+    assert!(schemas["ErrorBody"].is_object());
+    let mapping = schemas["Change"]["discriminator"]["mapping"]
+        .as_object()
+        .unwrap();
+    for kind in sellerkit_core::sync::protocol::EntityKind::ALL {
+        assert!(mapping.contains_key(kind.as_str()), "{}", kind.as_str());
+    }
+    assert!(mapping.contains_key("deleted"));
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+
+    // The server serves it.
+    let h = Harness::start().await;
+    let (status, served) = h.get("/openapi.json", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(served, doc);
+}
+
+#[tokio::test]
+async fn dev_endpoints_refuse_peers_that_are_not_on_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = AppState::open(&dir.path().join("dev.db")).unwrap();
+    let app = router(state);
+    let get_shops = || Request::get("/dev/shops").body(Body::empty()).unwrap();
+
+    // No peer address at all: fail closed.
+    let resp = app.clone().oneshot(get_shops()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let remote: SocketAddr = "192.0.2.7:5000".parse().unwrap();
+    let resp = app
+        .clone()
+        .layer(MockConnectInfo(remote))
+        .oneshot(get_shops())
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let body = axum::body::to_bytes(resp.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["error"]["code"], "forbidden");
+    for local in ["127.0.0.1:5000", "[::1]:5000", "[::ffff:127.0.0.1]:5000"] {
+        let resp = app
+            .clone()
+            .layer(MockConnectInfo(local.parse::<SocketAddr>().unwrap()))
+            .oneshot(get_shops())
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{local}");
+    }
+}
+
+#[test]
+fn the_binary_prints_its_url_and_codes_and_stops_on_sigterm() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sellerkit-devserver"))
+        .args(["--addr", "127.0.0.1:0", "--seed", "demo", "--orders", "50"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first.strip_prefix("listening on ").unwrap().to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let mut tiers = Vec::new();
+    for _ in 0..3 {
+        let line = lines.next().unwrap().unwrap();
+        let rest = line.strip_prefix("activation code shop_demo ").unwrap();
+        let (tier, code) = rest.split_once(": ").unwrap();
+        assert!(code.len() >= 8, "{line}");
+        tiers.push(tier.to_string());
+    }
+    assert_eq!(tiers, ["basic", "standard", "premium"]);
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+}
