@@ -5,11 +5,11 @@
 //! (and, with `--json`, an error object on stdout).
 
 mod commands;
-mod demo_shop;
 mod output;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use sellerkit_core::time::{Clock, FixedClock, SystemClock};
@@ -45,14 +45,20 @@ struct Cli {
 enum Command {
     /// Report what a database holds: schema version, counts, shop, last sync.
     Status,
-    /// Build a demo shop in a fresh database and report what it holds.
+    /// Run the product end to end: a dev server with a demo shop, activation, sync.
     Demo(commands::demo::DemoArgs),
+    /// Register this database as a device of a shop, with an activation code.
+    Activate(commands::activate::ActivateArgs),
+    /// Push local changes, pull the shop's changes and images from the server.
+    Sync(commands::sync::SyncArgs),
+    /// Benchmarks that print figures (ratios against baselines from the same run).
+    Bench(commands::bench::BenchArgs),
 }
 
 /// What the commands share: where the database is, the clock, how to print.
 pub struct Context {
     db: Option<PathBuf>,
-    clock: Box<dyn Clock>,
+    clock: Arc<dyn Clock>,
     out: Output,
 }
 
@@ -67,6 +73,11 @@ impl Context {
                 anyhow::anyhow!("no home folder to keep the database in; pass --db PATH")
             })?;
         Ok(dirs.data_dir().join("sellerkit.db"))
+    }
+
+    /// The injected clock.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.clock)
     }
 
     /// Now, from the injected clock.
@@ -104,9 +115,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
     let out = Output { json: cli.json };
-    let clock: Box<dyn Clock> = match cli.now.as_deref().map(parse_now) {
-        None => Box::new(SystemClock),
-        Some(Ok(ms)) => Box::new(FixedClock::new(ms)),
+    let clock: Arc<dyn Clock> = match cli.now.as_deref().map(parse_now) {
+        None => Arc::new(SystemClock),
+        Some(Ok(ms)) => Arc::new(FixedClock::new(ms)),
         Some(Err(e)) => return out.fail(&e),
     };
     let ctx = Context {
@@ -117,6 +128,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Status => commands::status::run(&ctx),
         Command::Demo(args) => commands::demo::run(&ctx, &args),
+        Command::Activate(args) => commands::activate::run(&ctx, &args),
+        Command::Sync(args) => commands::sync::run(&ctx, &args),
+        Command::Bench(args) => commands::bench::run(&ctx, &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

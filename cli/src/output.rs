@@ -27,12 +27,20 @@ impl Output {
 
     /// Reports a failure: one line on stderr, an error object on stdout with `--json`.
     pub fn fail(&self, error: &anyhow::Error) -> ExitCode {
-        // One line: the chain joined, so the cause is visible without a backtrace.
-        let line = error
-            .chain()
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>()
-            .join(": ");
+        // One line: the chain joined, so the cause is visible without a backtrace; a cause
+        // that its parent's message already quotes is not repeated.
+        let mut line = String::new();
+        for cause in error.chain() {
+            let text = cause.to_string();
+            if line.contains(&text) {
+                continue;
+            }
+            if !line.is_empty() {
+                line.push_str(": ");
+            }
+            line.push_str(&text);
+        }
+        let line = line.replace('\n', " ");
         if self.json {
             let body = serde_json::json!({ "error": { "message": line } });
             println!("{body}");

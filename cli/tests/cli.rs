@@ -46,12 +46,18 @@ fn demo_keeps_its_database_for_status_and_both_agree() {
         "--json",
         "--now",
         "2026-11-11T12:00:00+08:00",
+        "--orders",
+        "800",
     ]);
     assert!(demo.status.success(), "{}", stderr(&demo));
     let demo = json(&demo);
     assert_eq!(demo["kept"], true);
-    assert!(demo["counts"]["orders"].as_i64().unwrap() > 100);
-    assert!(demo["counts"]["products"].as_i64().unwrap() >= 20);
+    // 800 seeded over the year, then 25 new ones arrived and the second sync brought them.
+    assert_eq!(demo["counts"]["orders"], 825);
+    assert_eq!(demo["first_sync"]["pulled"]["order"], 800);
+    assert_eq!(demo["second_sync"]["pulled"]["order"], 25);
+    assert_eq!(demo["counts"]["products"], 200);
+    assert_eq!(demo["sync"]["cursor"], demo["second_sync"]["cursor"]);
     assert_eq!(demo["shop"]["tier"], "standard");
     let db = out.join("sellerkit.db");
     assert!(db.is_file());
@@ -75,7 +81,14 @@ fn demo_keeps_its_database_for_status_and_both_agree() {
 #[test]
 fn demo_is_deterministic_for_a_given_now() {
     let run = || {
-        let o = sellerkit(&["demo", "--json", "--now", "1790000000000"]);
+        let o = sellerkit(&[
+            "demo",
+            "--json",
+            "--now",
+            "1790000000000",
+            "--orders",
+            "300",
+        ]);
         assert!(o.status.success(), "{}", stderr(&o));
         let v = json(&o);
         (v["counts"].clone(), v["shop"].clone())
@@ -87,11 +100,15 @@ fn demo_is_deterministic_for_a_given_now() {
 fn demo_refuses_to_overwrite_without_force() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
-    assert!(sellerkit(&["demo", "--out", out]).status.success());
-    let again = sellerkit(&["demo", "--out", out]);
+    assert!(
+        sellerkit(&["demo", "--out", out, "--orders", "50"])
+            .status
+            .success()
+    );
+    let again = sellerkit(&["demo", "--out", out, "--orders", "50"]);
     let line = assert_clean_failure(&again);
     assert!(line.contains("--force"), "{line}");
-    let forced = sellerkit(&["demo", "--out", out, "--force"]);
+    let forced = sellerkit(&["demo", "--out", out, "--force", "--orders", "50"]);
     assert!(forced.status.success(), "{}", stderr(&forced));
 }
 
@@ -99,7 +116,11 @@ fn demo_refuses_to_overwrite_without_force() {
 fn human_status_names_what_the_database_holds() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
-    assert!(sellerkit(&["demo", "--out", out]).status.success());
+    assert!(
+        sellerkit(&["demo", "--out", out, "--orders", "100"])
+            .status
+            .success()
+    );
     let db = dir.path().join("sellerkit.db");
     let status = sellerkit(&["status", "--db", db.to_str().unwrap()]);
     assert!(status.status.success());
@@ -109,7 +130,7 @@ fn human_status_names_what_the_database_holds() {
         "小王的茶叶店",
         "standard tier",
         "Orders",
-        "last success never",
+        "last success 20",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
@@ -155,7 +176,13 @@ fn bad_file_cases(dir: &Path) -> Vec<(String, std::path::PathBuf)> {
     cases.push(("foreign SQLite database".to_string(), foreign));
 
     let damaged = dir.join("damaged.db");
-    let made = sellerkit(&["demo", "--out", dir.join("src").to_str().unwrap()]);
+    let made = sellerkit(&[
+        "demo",
+        "--out",
+        dir.join("src").to_str().unwrap(),
+        "--orders",
+        "300",
+    ]);
     assert!(made.status.success());
     let mut bytes = std::fs::read(dir.join("src/sellerkit.db")).unwrap();
     let len = bytes.len();

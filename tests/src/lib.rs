@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 
+pub mod proxy;
+
 /// Builds (once per test process) and returns the path of a workspace binary.
 pub fn workspace_bin(package: &str, bin: &str) -> PathBuf {
     static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -53,8 +55,11 @@ impl DevServerProcess {
     /// prints its URL.
     pub fn start(args: &[&str]) -> DevServerProcess {
         let bin = workspace_bin("sellerkit-devserver", "sellerkit-devserver");
-        let mut child = Command::new(bin)
-            .args(["--addr", "127.0.0.1:0"])
+        let mut cmd = Command::new(bin);
+        if !args.contains(&"--addr") {
+            cmd.args(["--addr", "127.0.0.1:0"]);
+        }
+        let mut child = cmd
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -81,6 +86,36 @@ impl DevServerProcess {
     }
 }
 
+impl DevServerProcess {
+    /// The reusable activation code of `shop_id` for `tier`, from `GET /dev/shops`.
+    pub fn activation_code(&self, shop_id: &str, tier: &str) -> String {
+        let (code, body) = http_get(&self.url, "/dev/shops");
+        assert_eq!(code, 200, "{body}");
+        let shops: serde_json::Value = serde_json::from_str(&body).expect("shops JSON");
+        shops["shops"]
+            .as_array()
+            .expect("shops array")
+            .iter()
+            .find(|s| s["shop_id"] == shop_id)
+            .and_then(|s| s["activation_codes"][tier].as_str())
+            .unwrap_or_else(|| panic!("no {tier} code for {shop_id} in {body}"))
+            .to_string()
+    }
+
+    /// The server's digest of a shop (`GET /dev/shops/{id}/digest`).
+    pub fn digest(&self, shop_id: &str) -> serde_json::Value {
+        let (code, body) = http_get(&self.url, &format!("/dev/shops/{shop_id}/digest"));
+        assert_eq!(code, 200, "{body}");
+        serde_json::from_str(&body).expect("digest JSON")
+    }
+
+    /// Stops the server abruptly (SIGKILL) and waits for it.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for DevServerProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -88,27 +123,90 @@ impl Drop for DevServerProcess {
     }
 }
 
-/// A minimal HTTP/1.1 GET over loopback (until the sync client exists), returning
-/// status code and body.
+/// A minimal HTTP/1.1 GET over loopback, returning status code and body.
 pub fn http_get(url: &str, path: &str) -> (u16, String) {
+    http_request(url, "GET", path, None)
+}
+
+/// A minimal HTTP/1.1 POST of a JSON body over loopback, returning status code and body.
+pub fn http_post_json(url: &str, path: &str, body: &serde_json::Value) -> (u16, String) {
+    http_request(url, "POST", path, Some(body.to_string()))
+}
+
+/// A plain HTTP/1.1 request (no TLS, no compression) for the tests' own checks of the dev
+/// server; the product's client is the sync transport, tested separately.
+pub fn http_request(url: &str, method: &str, path: &str, body: Option<String>) -> (u16, String) {
     use std::io::{Read, Write};
     let host = url
         .strip_prefix("http://")
         .expect("loopback http URL")
         .trim_end_matches('/');
     let mut stream = std::net::TcpStream::connect(host).expect("connect");
+    let body = body.unwrap_or_default();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
     )
     .expect("send");
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).expect("read");
-    let (head, body) = raw.split_once("\r\n\r\n").expect("HTTP response");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("HTTP response head");
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let mut body = raw[split + 4..].to_vec();
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body = dechunk(&body);
+    }
     let code = head
         .split_whitespace()
         .nth(1)
         .and_then(|c| c.parse().ok())
         .expect("status code");
-    (code, body.to_string())
+    (code, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(eol) = data.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let size_text = String::from_utf8_lossy(&data[..eol]);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
+            .unwrap_or(0);
+        data = &data[eol + 2..];
+        if size == 0 || data.len() < size {
+            return out;
+        }
+        out.extend_from_slice(&data[..size]);
+        data = &data[(size + 2).min(data.len())..];
+    }
+}
+
+/// Runs the `sellerkit` CLI with `args`, without inheriting SELLERKIT_* settings.
+pub fn sellerkit(args: &[&str]) -> std::process::Output {
+    Command::new(workspace_bin("sellerkit", "sellerkit"))
+        .args(args)
+        .env_remove("SELLERKIT_DB")
+        .env_remove("SELLERKIT_NOW")
+        .output()
+        .expect("run sellerkit")
+}
+
+/// Parses a command's stdout as JSON, with the output in the panic message otherwise.
+pub fn stdout_json(o: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): stdout={} stderr={}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
 }

@@ -21,7 +21,7 @@ fn dev_server_starts_on_a_free_loopback_port_and_answers() {
 fn the_demo_database_opens_in_the_core_with_what_the_cli_reported() {
     let dir = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(workspace_bin("sellerkit", "sellerkit"))
-        .args(["demo", "--json", "--out"])
+        .args(["demo", "--json", "--orders", "200", "--out"])
         .arg(dir.path())
         .output()
         .unwrap();

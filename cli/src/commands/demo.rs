@@ -1,25 +1,41 @@
-//! `sellerkit demo`: a fresh database holding a demo shop, then a report of what it holds.
+//! `sellerkit demo`: the product working end to end, on one machine.
+//!
+//! Starts the dev server in-process on 127.0.0.1 with a seeded demo shop, activates a fresh
+//! database as a device, syncs it, lets new orders arrive on the server and syncs again,
+//! then reports what the phone's database holds.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use sellerkit_core::store::Store;
+use sellerkit_core::sync::engine::{Activation, SyncEngine, SyncOptions, SyncReport};
+use sellerkit_core::sync::secrets::FileSecretStore;
+use sellerkit_core::sync::transport::{RetryMode, Transport};
+use sellerkit_devserver::seed::SeedConfig;
+use sellerkit_devserver::{ServerOptions, start};
+use tokio_util::sync::CancellationToken;
 
 use crate::Context;
-use crate::commands::status::render;
-use crate::demo_shop;
+use crate::commands::status::{StatusReport, render};
+use crate::commands::sync::{Bar, transport_config};
 
 /// Options of `sellerkit demo`.
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
-    /// Keep everything the demo makes in DIR (DIR/sellerkit.db, ...) for other commands to
-    /// inspect; without it a temporary folder is used and deleted at the end.
+    /// Keep everything the demo makes in DIR (DIR/sellerkit.db, DIR/media/, the server's
+    /// DIR/devserver.db) for other commands to inspect; without it a temporary folder is
+    /// used and deleted at the end.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 
-    /// Replace a database already in DIR.
+    /// Replace a demo already in DIR.
     #[arg(long, requires = "out")]
     force: bool,
+
+    /// Orders in the demo shop's year of history.
+    #[arg(long, default_value_t = SeedConfig::DEFAULT_ORDERS)]
+    orders: u64,
 }
 
 #[derive(serde::Serialize)]
@@ -28,8 +44,15 @@ struct DemoReport<'a> {
     dir: &'a Path,
     /// Whether the folder stays after the command.
     kept: bool,
+    /// The dev server the demo ran (stopped at the end).
+    server_url: &'a str,
+    activation: &'a Activation,
+    first_sync: &'a SyncReport,
+    /// Orders added on the server while the phone was away.
+    new_orders: u64,
+    second_sync: &'a SyncReport,
     #[serde(flatten)]
-    status: crate::commands::status::StatusReport<'a>,
+    status: StatusReport<'a>,
 }
 
 pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
@@ -48,51 +71,156 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
         }
     };
     let db = dir.join("sellerkit.db");
-    if db.exists() {
+    let server_db = dir.join("devserver.db");
+    if db.exists() || server_db.exists() {
         if !args.force {
             bail!(
-                "{} already holds a database; pass --force to replace it or choose another folder",
+                "{} already holds a demo; pass --force to replace it or choose another folder",
                 dir.display()
             );
         }
-        for suffix in ["", "-wal", "-shm"] {
-            let file = PathBuf::from(format!("{}{suffix}", db.display()));
-            match std::fs::remove_file(&file) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e).context(format!("cannot remove {}", file.display())),
-            }
-        }
+        clear_demo(&dir)?;
     }
+    let say = |text: &str| {
+        if !ctx.out.json {
+            eprintln!("demo: {text}");
+        }
+    };
 
-    let store = Store::open(&db)?;
-    let seeded = demo_shop::seed(&store, ctx.now_ms())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    say(&format!(
+        "starting the dev server on 127.0.0.1 with a demo shop ({} orders over a year)",
+        args.orders
+    ));
+    let now_ms = ctx.now_ms();
+    let server = runtime.block_on(start(ServerOptions {
+        seed: Some(SeedConfig {
+            orders: args.orders,
+            rng_seed: SeedConfig::DEFAULT_RNG_SEED,
+            now_ms,
+        }),
+        ..ServerOptions::new(&server_db)
+    }))?;
+    let url = server.url().to_string();
+    let code = server
+        .activation_codes()
+        .into_iter()
+        .find(|c| c.shop_id == sellerkit_devserver::DEMO_SHOP_ID && c.tier.as_str() == "standard")
+        .context("the dev server made no activation code for the demo shop")?
+        .code;
+
+    let store = Arc::new(Store::open(&db)?);
+    let transport = Arc::new(Transport::new(&url, transport_config(None)?)?);
+    let engine = SyncEngine::new(
+        Arc::clone(&store),
+        Arc::clone(&transport),
+        Arc::new(FileSecretStore::beside_database(&db)),
+        ctx.clock(),
+        SyncOptions::for_database(&db),
+    );
+    let cancel = CancellationToken::new();
+    let bar = Bar::new(!ctx.out.json);
+    let (activation, first, second, new_orders) = runtime.block_on(async {
+        say(&format!("activating this device with code {code}"));
+        let activation = engine
+            .activate(&code, "SellerKit demo", "desktop", &cancel)
+            .await?;
+        say("first sync: the whole shop, its pictures and a year of orders");
+        let first = engine.sync(&bar, &cancel).await?;
+        let new_orders = 25;
+        say(&format!("{new_orders} new orders arrive on the server"));
+        let _: serde_json::Value = transport
+            .post_json(
+                &format!("/dev/shops/{}/orders", sellerkit_devserver::DEMO_SHOP_ID),
+                &serde_json::json!({ "count": new_orders, "seed": now_ms }),
+                None,
+                RetryMode::Idempotent,
+                &cancel,
+            )
+            .await?;
+        say("second sync: only what changed");
+        let second = engine.sync(&bar, &cancel).await?;
+        anyhow::Ok((activation, first, second, new_orders))
+    })?;
+    drop(bar);
+    runtime.block_on(server.shutdown())?;
+
     let status = store.status()?;
     let report = DemoReport {
         dir: &dir,
         kept: args.out.is_some(),
-        status: crate::commands::status::StatusReport {
+        server_url: &url,
+        activation: &activation,
+        first_sync: &first,
+        new_orders,
+        second_sync: &second,
+        status: StatusReport {
             db: &db,
             status: &status,
         },
     };
-    ctx.out.print(&report, |r| {
-        let mut text = format!(
-            "SellerKit demo: built the shop \"{}\" with {} products and {} orders over the last {} days.\n\n",
-            seeded.shop_name, seeded.products, seeded.orders, seeded.days
+    ctx.out.print(&report, render_demo);
+    Ok(())
+}
+
+fn render_demo(r: &DemoReport<'_>) -> String {
+    let mut text = format!(
+        "SellerKit demo: {} ({} tier) synced from the dev server at {}.\n\
+         First sync:  {} changes ({} orders) and {} pictures in {:.1} s, {} KB on the wire.\n\
+         Then {} new orders arrived; the second sync pulled {} changes in {:.1} s.\n\n",
+        r.activation.shop_name,
+        r.activation.tier,
+        r.server_url,
+        r.first_sync.changes_pulled(),
+        r.first_sync.pulled.get("order").copied().unwrap_or(0),
+        r.first_sync.media_downloaded,
+        r.first_sync.duration_ms as f64 / 1000.0,
+        r.first_sync.wire_bytes / 1024,
+        r.new_orders,
+        r.second_sync.changes_pulled(),
+        r.second_sync.duration_ms as f64 / 1000.0,
+    );
+    text.push_str(&render(r.status.db, r.status.status));
+    text.push('\n');
+    if r.kept {
+        text.push_str(&format!(
+            "Kept in {}. Inspect it with: sellerkit --db {} status\n",
+            r.dir.display(),
+            r.status.db.display()
+        ));
+    } else {
+        text.push_str(
+            "The demo ran in a temporary folder, now deleted; pass --out DIR to keep it.\n",
         );
-        text.push_str(&render(r.status.db, r.status.status));
-        text.push('\n');
-        if r.kept {
-            text.push_str(&format!(
-                "Kept in {}. Inspect it with: sellerkit --db {} status\n",
-                r.dir.display(),
-                r.status.db.display()
-            ));
-        } else {
-            text.push_str("The demo ran in a temporary folder, now deleted; pass --out DIR to keep it.\n");
+    }
+    text
+}
+
+/// Removes a previous demo's files from `dir` (databases, secrets, media).
+fn clear_demo(dir: &Path) -> anyhow::Result<()> {
+    for name in [
+        "sellerkit.db",
+        "sellerkit.db-wal",
+        "sellerkit.db-shm",
+        "sellerkit.db.secrets",
+        "devserver.db",
+        "devserver.db-wal",
+        "devserver.db-shm",
+    ] {
+        let file = dir.join(name);
+        match std::fs::remove_file(&file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).context(format!("cannot remove {}", file.display())),
         }
-        text
-    });
+    }
+    let media = dir.join("media");
+    if media.is_dir() {
+        std::fs::remove_dir_all(&media)
+            .with_context(|| format!("cannot remove {}", media.display()))?;
+    }
     Ok(())
 }

@@ -1,4 +1,7 @@
 //! One module per subcommand.
 
+pub mod activate;
+pub mod bench;
 pub mod demo;
 pub mod status;
+pub mod sync;

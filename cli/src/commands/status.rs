@@ -21,11 +21,7 @@ pub struct StatusReport<'a> {
 pub fn run(ctx: &Context) -> anyhow::Result<()> {
     let path = ctx.db_path()?;
     // Inspecting never creates a database.
-    let options = OpenOptions {
-        create: false,
-        ..OpenOptions::default()
-    };
-    let store = Store::open_with(&path, &options)?;
+    let store = open_existing(&path)?;
     let status = store.status()?;
     ctx.out.print(
         &StatusReport {
@@ -102,4 +98,15 @@ pub fn render(db: &Path, s: &StoreStatus) -> String {
         let _ = writeln!(out, "           last error: {err}");
     }
     out
+}
+
+/// Opens an existing database for a command that must not create one.
+pub fn open_existing(path: &Path) -> anyhow::Result<Store> {
+    Ok(Store::open_with(
+        path,
+        &OpenOptions {
+            create: false,
+            ..OpenOptions::default()
+        },
+    )?)
 }

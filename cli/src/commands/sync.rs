@@ -1,0 +1,225 @@
+//! `sellerkit sync`: push local changes, pull the shop, fetch images; with a progress bar.
+
+use std::future::Future;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context as _;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sellerkit_core::sync::SyncError;
+use sellerkit_core::sync::apply::local_digest;
+use sellerkit_core::sync::digest::ShopDigest;
+use sellerkit_core::sync::engine::{SyncEngine, SyncOptions, SyncReport};
+use sellerkit_core::sync::progress::{SyncListener, SyncPhase, SyncProgress};
+use sellerkit_core::sync::secrets::FileSecretStore;
+use sellerkit_core::sync::transport::TransportConfig;
+use tokio_util::sync::CancellationToken;
+
+use crate::Context;
+
+/// Options of `sellerkit sync`.
+#[derive(Debug, clap::Args)]
+pub struct SyncArgs {
+    /// Do not download images.
+    #[arg(long)]
+    no_media: bool,
+    /// Changes per page (the server caps it at 5000).
+    #[arg(long, default_value_t = sellerkit_core::sync::protocol::DEFAULT_PAGE_LIMIT)]
+    page_limit: u32,
+    /// Also print the content digest of the local data (compare with the server's).
+    #[arg(long)]
+    digest: bool,
+    /// Also trust this CA certificate (PEM).
+    #[arg(long, value_name = "PEM")]
+    ca_cert: Option<std::path::PathBuf>,
+}
+
+#[derive(serde::Serialize)]
+struct SyncSummary {
+    #[serde(flatten)]
+    report: SyncReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    digest: Option<ShopDigest>,
+    /// This process's peak resident memory (Linux), for the memory benchmark.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    peak_rss_kb: Option<u64>,
+}
+
+/// Peak resident set size of this process (`VmHWM`), where /proc tells it.
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+pub fn run(ctx: &Context, args: &SyncArgs) -> anyhow::Result<()> {
+    let db = ctx.db_path()?;
+    let store = Arc::new(crate::commands::status::open_existing(&db)?);
+    let secrets = Arc::new(FileSecretStore::beside_database(&db));
+    let mut options = SyncOptions::for_database(&db);
+    options.download_media = !args.no_media;
+    options.page_limit = args.page_limit;
+    let engine = SyncEngine::for_activated(
+        Arc::clone(&store),
+        secrets,
+        ctx.clock(),
+        transport_config(args.ca_cert.as_deref())?,
+        options,
+    )?;
+    let bar = Bar::new(!ctx.out.json);
+    let report = run_cancellable(|cancel| async move { engine.sync(&bar, &cancel).await })?;
+    let digest = if args.digest {
+        Some(local_digest(&store)?)
+    } else {
+        None
+    };
+    let summary = SyncSummary {
+        report,
+        digest,
+        peak_rss_kb: peak_rss_kb(),
+    };
+    ctx.out
+        .print(&summary, |s| render(&s.report, s.digest.as_ref()));
+    Ok(())
+}
+
+fn render(r: &SyncReport, digest: Option<&ShopDigest>) -> String {
+    let pulled = if r.pulled.is_empty() {
+        "nothing new".to_string()
+    } else {
+        r.pulled
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut text = format!(
+        "Synced in {:.1} s.\n  pulled:  {pulled}{}\n  pushed:  {} ({} applied, {} rejected, {} conflicts)\n  images:  {} downloaded ({} bytes)\n  network: {} requests, {} retries, {} bytes received\n  cursor:  {}\n",
+        r.duration_ms as f64 / 1000.0,
+        if r.deleted > 0 {
+            format!(", {} deleted", r.deleted)
+        } else {
+            String::new()
+        },
+        r.pushed,
+        r.applied,
+        r.rejected,
+        r.conflicts,
+        r.media_downloaded,
+        r.media_bytes,
+        r.requests,
+        r.retries,
+        r.wire_bytes,
+        r.cursor.as_deref().unwrap_or("-"),
+    );
+    if r.rejected + r.conflicts > 0 {
+        text.push_str(
+            "  Some changes were not accepted: see `sellerkit status` for open conflicts.\n",
+        );
+    }
+    if let Some(d) = digest {
+        text.push_str(&format!("  digest:  {} {:?}\n", d.checksum, d.counts));
+    }
+    text
+}
+
+/// Transport settings of the CLI: defaults plus an optional extra CA.
+pub fn transport_config(ca_cert: Option<&Path>) -> anyhow::Result<TransportConfig> {
+    let mut config = TransportConfig {
+        user_agent: format!("sellerkit-cli/{}", env!("CARGO_PKG_VERSION")),
+        ..TransportConfig::default()
+    };
+    if let Some(path) = ca_cert {
+        let pem = std::fs::read(path)
+            .with_context(|| format!("cannot read CA certificate {}", path.display()))?;
+        config.extra_root_certs_pem.push(pem);
+    }
+    Ok(config)
+}
+
+/// Runs `work` on a fresh runtime; Ctrl-C cancels it (what was committed stays).
+pub fn run_cancellable<T, F, Fut>(work: F) -> Result<T, SyncError>
+where
+    F: FnOnce(CancellationToken) -> Fut,
+    Fut: Future<Output = Result<T, SyncError>>,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| SyncError::Io {
+            what: "the async runtime".into(),
+            detail: e.to_string(),
+        })?;
+    let cancel = CancellationToken::new();
+    runtime.block_on(async {
+        let on_signal = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                on_signal.cancel();
+            }
+        });
+        work(cancel).await
+    })
+}
+
+/// The terminal progress bar of a sync (hidden when stderr is not a terminal or with --json).
+pub struct Bar {
+    bar: ProgressBar,
+    phase: Mutex<Option<SyncPhase>>,
+}
+
+impl Bar {
+    /// A bar on stderr, or a hidden one.
+    pub fn new(visible: bool) -> Bar {
+        let bar = ProgressBar::with_draw_target(
+            None,
+            if visible {
+                ProgressDrawTarget::stderr()
+            } else {
+                ProgressDrawTarget::hidden()
+            },
+        );
+        Bar {
+            bar,
+            phase: Mutex::new(None),
+        }
+    }
+}
+
+impl SyncListener for Bar {
+    fn on_progress(&self, p: SyncProgress) {
+        let mut phase = self.phase.lock().unwrap_or_else(|e| e.into_inner());
+        if *phase != Some(p.phase) {
+            *phase = Some(p.phase);
+            let label = match p.phase {
+                SyncPhase::Push => "pushing",
+                SyncPhase::Pull => "pulling",
+                SyncPhase::Media => "images ",
+            };
+            let style = if p.total.is_some() {
+                ProgressStyle::with_template(&format!(
+                    "{label} [{{bar:30}}] {{pos}}/{{len}} {{per_sec}} eta {{eta}}"
+                ))
+            } else {
+                ProgressStyle::with_template(&format!("{label} {{spinner}} {{pos}} {{per_sec}}"))
+            };
+            if let Ok(style) = style {
+                self.bar.set_style(style.progress_chars("=> "));
+            }
+            self.bar.reset();
+        }
+        if let Some(total) = p.total {
+            self.bar.set_length(total);
+        }
+        self.bar.set_position(p.done);
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
