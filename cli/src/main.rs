@@ -53,6 +53,9 @@ enum Command {
     Sync(commands::sync::SyncArgs),
     /// Benchmarks that print figures (ratios against baselines from the same run).
     Bench(commands::bench::BenchArgs),
+    /// Run the dev server (the reference backend); `--db` is the server's database here
+    /// (default: a temporary one).
+    Serve(sellerkit_devserver::cli::ServeArgs),
 }
 
 /// What the commands share: where the database is, the clock, how to print.
@@ -131,6 +134,7 @@ fn main() -> ExitCode {
         Command::Activate(args) => commands::activate::run(&ctx, &args),
         Command::Sync(args) => commands::sync::run(&ctx, &args),
         Command::Bench(args) => commands::bench::run(&ctx, &args),
+        Command::Serve(args) => commands::serve::run(&ctx, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -28,6 +28,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 mod api;
+pub mod cli;
 mod db;
 mod dev;
 mod error;

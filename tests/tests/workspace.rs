@@ -40,3 +40,35 @@ fn the_demo_database_opens_in_the_core_with_what_the_cli_reported() {
     let shop = status.shop.expect("demo shop");
     assert_eq!(report["shop"]["shop_id"], shop.shop_id.as_str());
 }
+
+#[test]
+fn sellerkit_serve_runs_the_same_dev_server() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db");
+    let mut child = std::process::Command::new(workspace_bin("sellerkit", "sellerkit"))
+        .args(["serve", "--db"])
+        .arg(&db)
+        .args(["--addr", "127.0.0.1:0", "--seed", "demo", "--orders", "10"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first
+        .strip_prefix("listening on ")
+        .expect(&first)
+        .to_string();
+    let codes: Vec<String> = lines.by_ref().take(3).map(|l| l.unwrap()).collect();
+    assert!(
+        codes
+            .iter()
+            .all(|l| l.starts_with("activation code shop_demo ")),
+        "{codes:?}"
+    );
+    let (code, body) = http_get(&url, "/v1/health");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(code, 200, "{body}");
+    assert!(db.is_file(), "the server's database is the --db given");
+}

@@ -3,5 +3,6 @@
 pub mod activate;
 pub mod bench;
 pub mod demo;
+pub mod serve;
 pub mod status;
 pub mod sync;
