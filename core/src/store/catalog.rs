@@ -98,8 +98,11 @@ impl CatalogRepo<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Removes a product and, by cascade, its images. Returns whether it existed.
+    /// Removes a product and its images. Returns whether the product existed.
     pub fn delete_product(&self, id: &str) -> Result<bool, StoreError> {
+        // No foreign key from images (sync may deliver an image first): delete them here.
+        self.conn
+            .execute("DELETE FROM images WHERE product_id = ?1", [id])?;
         Ok(self
             .conn
             .execute("DELETE FROM products WHERE id = ?1", [id])?

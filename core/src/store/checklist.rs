@@ -5,6 +5,15 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::{StoreError, parse_column};
 use crate::domain::{ChecklistDefinition, TaskState};
 
+fn definition_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChecklistDefinition> {
+    Ok(ChecklistDefinition {
+        version: r.get(0)?,
+        source: parse_column(r, 1)?,
+        document: r.get(2)?,
+        received_ms: r.get(3)?,
+    })
+}
+
 /// Reads and writes the checklist's stored parts.
 pub struct ChecklistRepo<'c> {
     pub(super) conn: &'c Connection,
@@ -29,14 +38,7 @@ impl ChecklistRepo<'_> {
                 "SELECT version, source, document, received_ms FROM checklist_definitions
                  ORDER BY version DESC LIMIT 1",
                 [],
-                |r| {
-                    Ok(ChecklistDefinition {
-                        version: r.get(0)?,
-                        source: parse_column(r, 1)?,
-                        document: r.get(2)?,
-                        received_ms: r.get(3)?,
-                    })
-                },
+                definition_from_row,
             )
             .optional()?)
     }
@@ -55,14 +57,7 @@ impl ChecklistRepo<'_> {
             "SELECT version, source, document, received_ms FROM checklist_definitions
              ORDER BY version",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(ChecklistDefinition {
-                version: r.get(0)?,
-                source: parse_column(r, 1)?,
-                document: r.get(2)?,
-                received_ms: r.get(3)?,
-            })
-        })?;
+        let rows = stmt.query_map([], definition_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -51,6 +51,31 @@ fn book_from_row(r: &Row<'_>) -> rusqlite::Result<CouponBook> {
     })
 }
 
+const KEY_COLUMNS: &str = "kid, algorithm, public_key, not_before_ms, not_after_ms, updated_ms";
+
+fn key_from_row(r: &Row<'_>) -> rusqlite::Result<SigningKey> {
+    Ok(SigningKey {
+        kid: r.get(0)?,
+        algorithm: r.get(1)?,
+        public_key: r.get(2)?,
+        not_before_ms: r.get(3)?,
+        not_after_ms: r.get(4)?,
+        updated_ms: r.get(5)?,
+    })
+}
+
+const REVOCATION_COLUMNS: &str = "id, target, target_id, revoked_ms, reason";
+
+fn revocation_from_row(r: &Row<'_>) -> rusqlite::Result<Revocation> {
+    Ok(Revocation {
+        id: r.get(0)?,
+        target: parse_column(r, 1)?,
+        target_id: r.get(2)?,
+        revoked_ms: r.get(3)?,
+        reason: r.get(4)?,
+    })
+}
+
 const REDEMPTION_COLUMNS: &str = "id, coupon_id, book_id, device_id, order_total_fen, amount_fen, \
      redeemed_ms, origin, state";
 
@@ -143,19 +168,9 @@ impl CouponRepo<'_> {
         Ok(self
             .conn
             .query_row(
-                "SELECT kid, algorithm, public_key, not_before_ms, not_after_ms, updated_ms
-                 FROM signing_keys WHERE kid = ?1",
+                &format!("SELECT {KEY_COLUMNS} FROM signing_keys WHERE kid = ?1"),
                 [kid],
-                |r| {
-                    Ok(SigningKey {
-                        kid: r.get(0)?,
-                        algorithm: r.get(1)?,
-                        public_key: r.get(2)?,
-                        not_before_ms: r.get(3)?,
-                        not_after_ms: r.get(4)?,
-                        updated_ms: r.get(5)?,
-                    })
-                },
+                key_from_row,
             )
             .optional()?)
     }
@@ -185,18 +200,12 @@ impl CouponRepo<'_> {
         Ok(self
             .conn
             .query_row(
-                "SELECT id, target, target_id, revoked_ms, reason FROM revocations
-                 WHERE target = ?1 AND target_id = ?2 ORDER BY revoked_ms LIMIT 1",
+                &format!(
+                    "SELECT {REVOCATION_COLUMNS} FROM revocations
+                     WHERE target = ?1 AND target_id = ?2 ORDER BY revoked_ms LIMIT 1"
+                ),
                 params![target.as_str(), target_id],
-                |r| {
-                    Ok(Revocation {
-                        id: r.get(0)?,
-                        target: parse_column(r, 1)?,
-                        target_id: r.get(2)?,
-                        revoked_ms: r.get(3)?,
-                        reason: r.get(4)?,
-                    })
-                },
+                revocation_from_row,
             )
             .optional()?)
     }
@@ -273,33 +282,19 @@ impl CouponRepo<'_> {
         for book in self.books()? {
             visit(CouponRecord::Book(book));
         }
-        let mut stmt = self.conn.prepare(
-            "SELECT kid, algorithm, public_key, not_before_ms, not_after_ms, updated_ms
-             FROM signing_keys ORDER BY kid",
-        )?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {KEY_COLUMNS} FROM signing_keys ORDER BY kid"
+        ))?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            visit(CouponRecord::Key(SigningKey {
-                kid: r.get(0)?,
-                algorithm: r.get(1)?,
-                public_key: r.get(2)?,
-                not_before_ms: r.get(3)?,
-                not_after_ms: r.get(4)?,
-                updated_ms: r.get(5)?,
-            }));
+            visit(CouponRecord::Key(key_from_row(r)?));
         }
-        let mut stmt = self.conn.prepare(
-            "SELECT id, target, target_id, revoked_ms, reason FROM revocations ORDER BY id",
-        )?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {REVOCATION_COLUMNS} FROM revocations ORDER BY id"
+        ))?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            visit(CouponRecord::Revocation(Revocation {
-                id: r.get(0)?,
-                target: parse_column(r, 1)?,
-                target_id: r.get(2)?,
-                revoked_ms: r.get(3)?,
-                reason: r.get(4)?,
-            }));
+            visit(CouponRecord::Revocation(revocation_from_row(r)?));
         }
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {REDEMPTION_COLUMNS} FROM redemptions ORDER BY id"

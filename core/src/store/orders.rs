@@ -14,6 +14,26 @@ pub struct OrderRepo<'c> {
 const ORDER_COLUMNS: &str = "id, channel, status, customer_id, created_ms, paid_ms, refunded_ms, \
      subtotal_fen, discount_fen, total_fen, refund_fen, coupon_id, updated_ms";
 
+/// Calls `f` with the 13 order columns' values, in `ORDER_COLUMNS` order (`?1` to `?13`).
+fn with_order_params<T>(o: &Order, f: impl FnOnce(&[&dyn rusqlite::ToSql]) -> T) -> T {
+    let (channel, status) = (o.channel.as_str(), o.status.as_str());
+    f(&[
+        &o.id,
+        &channel,
+        &status,
+        &o.customer_id,
+        &o.created_ms,
+        &o.paid_ms,
+        &o.refunded_ms,
+        &o.subtotal.0,
+        &o.discount.0,
+        &o.total.0,
+        &o.refund.0,
+        &o.coupon_id,
+        &o.updated_ms,
+    ])
+}
+
 /// An order without its lines (the dashboard's scans need no lines).
 fn order_from_row(r: &Row<'_>) -> rusqlite::Result<Order> {
     Ok(Order {
@@ -37,9 +57,8 @@ fn order_from_row(r: &Row<'_>) -> rusqlite::Result<Order> {
 impl OrderRepo<'_> {
     /// Inserts or replaces an order together with its lines.
     pub fn put(&self, o: &Order) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO orders (id, channel, status, customer_id, created_ms, paid_ms,
+        let mut upsert = self.conn.prepare_cached(
+            "INSERT INTO orders (id, channel, status, customer_id, created_ms, paid_ms,
                      refunded_ms, subtotal_fen, discount_fen, total_fen, refund_fen, coupon_id,
                      updated_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
@@ -50,22 +69,8 @@ impl OrderRepo<'_> {
                      discount_fen = excluded.discount_fen, total_fen = excluded.total_fen,
                      refund_fen = excluded.refund_fen, coupon_id = excluded.coupon_id,
                      updated_ms = excluded.updated_ms",
-            )?
-            .execute(params![
-                o.id,
-                o.channel.as_str(),
-                o.status.as_str(),
-                o.customer_id,
-                o.created_ms,
-                o.paid_ms,
-                o.refunded_ms,
-                o.subtotal.0,
-                o.discount.0,
-                o.total.0,
-                o.refund.0,
-                o.coupon_id,
-                o.updated_ms
-            ])?;
+        )?;
+        with_order_params(o, |values| upsert.execute(values))?;
         self.conn
             .prepare_cached("DELETE FROM order_lines WHERE order_id = ?1")?
             .execute([&o.id])?;
@@ -108,21 +113,7 @@ impl OrderRepo<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         for o in orders {
-            order_stmt.execute(params![
-                o.id,
-                o.channel.as_str(),
-                o.status.as_str(),
-                o.customer_id,
-                o.created_ms,
-                o.paid_ms,
-                o.refunded_ms,
-                o.subtotal.0,
-                o.discount.0,
-                o.total.0,
-                o.refund.0,
-                o.coupon_id,
-                o.updated_ms
-            ])?;
+            with_order_params(o, |values| order_stmt.execute(values))?;
             for (line_no, line) in o.lines.iter().enumerate() {
                 line_stmt.execute(params![
                     o.id,
