@@ -98,6 +98,10 @@ pub fn router(state: AppState) -> Router {
             "/dev/shops/{shop_id}/products/{product_id}",
             delete(dev::delete_product),
         )
+        .route(
+            "/dev/shops/{shop_id}/coupon-books",
+            post(dev::put_coupon_books),
+        )
         .route("/dev/shops/{shop_id}/digest", get(dev::digest))
         .route("/dev/devices/{device_id}/revoke", post(dev::revoke_device))
         .layer(dev_limit);

@@ -425,3 +425,48 @@ fn sync_before_activation_says_what_to_do() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("not activated"), "{err}");
 }
+
+#[test]
+fn coupon_books_added_on_the_server_reach_the_phone_and_bad_terms_are_refused() {
+    let (server, _sdir) = seeded_server(20, &[]);
+    let phone = Device::new();
+    phone.activate(
+        &server.url,
+        &server.activation_code("shop_demo", "standard"),
+    );
+    let book = serde_json::json!({
+        "id": "book_autumn", "title": "满100减10", "kind": "single_use",
+        "value_fen": 1000, "value_bps": null, "max_uses": null, "min_spend": 10000,
+        "valid_from_ms": 1_790_000_000_000i64, "valid_until_ms": 1_800_000_000_000i64,
+        "scope": {"kind": "categories", "ids": ["tea"]}, "issued_count": 100,
+        "version": 1, "updated_ms": 1_790_000_000_000i64
+    });
+    let (code, body) = http_post_json(
+        &server.url,
+        "/dev/shops/shop_demo/coupon-books",
+        &serde_json::json!({ "books": [book.clone()] }),
+    );
+    assert!(code < 300, "{code} {body}");
+    let mut bad = book.clone();
+    bad["value_bps"] = serde_json::json!(500); // both a fixed value and a percentage
+    let (code, body) = http_post_json(
+        &server.url,
+        "/dev/shops/shop_demo/coupon-books",
+        &serde_json::json!({ "books": [bad] }),
+    );
+    assert_eq!(code, 400, "{body}");
+    assert!(
+        body.contains("exactly one of value_fen and value_bps"),
+        "{body}"
+    );
+
+    let report = phone.sync(&["--no-media"]);
+    assert_eq!(report["pulled"]["coupon_book"], 1, "{report}");
+    assert_same_shop(&report, &server.digest("shop_demo"));
+    let stored = phone
+        .store()
+        .read(|db| db.coupons().book("book_autumn"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.min_spend.0, 10_000);
+}
