@@ -277,32 +277,41 @@ impl CouponRepo<'_> {
         self.delete_by("DELETE FROM redemptions WHERE id = ?1", id)
     }
 
+    /// Streams the rows of `sql` through `map` into `visit`.
+    fn for_each_row<T>(
+        &self,
+        sql: &str,
+        map: impl Fn(&Row<'_>) -> rusqlite::Result<T>,
+        visit: &mut impl FnMut(T),
+    ) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            visit(map(r)?);
+        }
+        Ok(())
+    }
+
     /// Every book, signing key, revocation and redemption, for the shop digest.
     pub fn for_each_record(&self, mut visit: impl FnMut(CouponRecord)) -> Result<(), StoreError> {
         for book in self.books()? {
             visit(CouponRecord::Book(book));
         }
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {KEY_COLUMNS} FROM signing_keys ORDER BY kid"
-        ))?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            visit(CouponRecord::Key(key_from_row(r)?));
-        }
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {REVOCATION_COLUMNS} FROM revocations ORDER BY id"
-        ))?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            visit(CouponRecord::Revocation(revocation_from_row(r)?));
-        }
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {REDEMPTION_COLUMNS} FROM redemptions ORDER BY id"
-        ))?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            visit(CouponRecord::Redemption(redemption_from_row(r)?));
-        }
+        self.for_each_row(
+            &format!("SELECT {KEY_COLUMNS} FROM signing_keys ORDER BY kid"),
+            |r| key_from_row(r).map(CouponRecord::Key),
+            &mut visit,
+        )?;
+        self.for_each_row(
+            &format!("SELECT {REVOCATION_COLUMNS} FROM revocations ORDER BY id"),
+            |r| revocation_from_row(r).map(CouponRecord::Revocation),
+            &mut visit,
+        )?;
+        self.for_each_row(
+            &format!("SELECT {REDEMPTION_COLUMNS} FROM redemptions ORDER BY id"),
+            |r| redemption_from_row(r).map(CouponRecord::Redemption),
+            &mut visit,
+        )?;
         Ok(())
     }
 

@@ -74,6 +74,12 @@ impl OrderRepo<'_> {
         self.conn
             .prepare_cached("DELETE FROM order_lines WHERE order_id = ?1")?
             .execute([&o.id])?;
+        self.insert_lines(o)?;
+        Ok(())
+    }
+
+    /// Inserts an order's lines, numbered from 0 (its old lines must be gone).
+    fn insert_lines(&self, o: &Order) -> Result<(), StoreError> {
         let mut insert = self.conn.prepare_cached(
             "INSERT INTO order_lines (order_id, line_no, product_id, title, quantity,
                  unit_price_fen, total_fen)
@@ -107,24 +113,9 @@ impl OrderRepo<'_> {
                  updated_ms)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         )?;
-        let mut line_stmt = self.conn.prepare_cached(
-            "INSERT INTO order_lines (order_id, line_no, product_id, title, quantity,
-                 unit_price_fen, total_fen)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?;
         for o in orders {
             with_order_params(o, |values| order_stmt.execute(values))?;
-            for (line_no, line) in o.lines.iter().enumerate() {
-                line_stmt.execute(params![
-                    o.id,
-                    line_no as i64,
-                    line.product_id,
-                    line.title,
-                    line.quantity,
-                    line.unit_price.0,
-                    line.total.0
-                ])?;
-            }
+            self.insert_lines(o)?;
         }
         Ok(())
     }
