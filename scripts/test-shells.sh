@@ -95,18 +95,21 @@ mapfile -t ITEMS < <(awk '
     /#\[derive\(/ && /uniffi::Enum/   { pending = "enum" }
     /#\[derive\(/ && /uniffi::Error/  { pending = "error" }
     /#\[derive\(/ && /uniffi::Object/ { pending = "object" }
-    /#\[uniffi::export\((with_foreign|callback_interface)/ { pending = "trait" }
-    /#\[uniffi::export/ && !/with_foreign|callback_interface/ { exported_impl = 1 }
+    /#\[uniffi::export\((foreign|with_foreign|callback_interface)/ { pending = "trait" }
+    /#\[uniffi::export/ && !/\((foreign|with_foreign|callback_interface)/ { exported = 1 }
     /#\[uniffi::constructor/ { ctor = 1 }
     pending != "" && match($0, /pub (struct|enum|trait) [A-Za-z0-9_]+/) {
         split(substr($0, RSTART, RLENGTH), w, " "); print pending, w[3]; pending = ""
     }
-    exported_impl && /^impl / { in_impl = 1; exported_impl = 0 }
+    exported && /^impl / { in_impl = 1; exported = 0 }
+    exported && match($0, /^pub (async )?fn [a-z0-9_]+/) {
+        n = split(substr($0, RSTART, RLENGTH), w, " "); print "function", w[n]; exported = 0
+    }
     in_impl && match($0, /pub (async )?fn [a-z0-9_]+/) {
         n = split(substr($0, RSTART, RLENGTH), w, " "); print (ctor ? "ctor" : "method"), w[n]; ctor = 0
     }
     in_impl && /^}/ { in_impl = 0 }
-    /^(pub )?(async )?fn / { exported_impl = 0 }
+    /^(pub )?(async )?fn / { exported = 0 }
 ' $(find "$ROOT/bindings/src" -name '*.rs' | sort))
 camel() { awk -F_ '{ printf "%s", $1; for (i = 2; i <= NF; i++) printf "%s", toupper(substr($i, 1, 1)) substr($i, 2); print "" }' <<<"$1"; }
 missing=()
@@ -121,12 +124,13 @@ for item in "${ITEMS[@]}"; do
     object) pattern="(open|public) class $name\\b" ;;
     trait) pattern="public protocol $name\\b" ;;
     method) pattern="func $(camel "$name")\\(" ;;
+    function) pattern="public func $(camel "$name")\\(" ;;
     ctor) if [[ "$name" == new ]]; then pattern="init\\("; else pattern="static func \`?$(camel "$name")\`?\\("; fi ;;
     *) continue ;;
     esac
     grep -Eq "$pattern" "$SWIFT" || missing+=("$kind $name")
 done
-summary="$(for k in record enum error object trait method ctor; do printf '%s %s, ' "${COUNT[$k]:-0}" "$k"; done)"
+summary="$(for k in record enum error object trait method ctor function; do printf '%s %s, ' "${COUNT[$k]:-0}" "$k"; done)"
 if [[ -z "${COUNT[object]:-}" || -z "${COUNT[method]:-}" || -z "${COUNT[record]:-}" ]]; then
     fail "swift: found no exported objects, methods or records in bindings/src (${summary%, }); the source scan is broken"
 elif [[ ${#missing[@]} -eq 0 ]]; then

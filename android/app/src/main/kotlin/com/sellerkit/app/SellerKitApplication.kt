@@ -1,10 +1,12 @@
 package com.sellerkit.app
 
 import android.app.Application
+import android.content.pm.ApplicationInfo
 import android.os.Build
 import com.sellerkit.app.platform.KeystoreSecretStore
 import com.sellerkit.app.platform.LogcatSink
 import com.sellerkit.app.platform.SyncWorker
+import com.sellerkit.core.LogLevel
 import com.sellerkit.core.SellerApp
 import com.sellerkit.core.SellerAppConfig
 import com.sellerkit.core.SellerKitAndroid
@@ -30,6 +32,8 @@ class SellerKitApplication : Application() {
                 deviceName = "${Build.MANUFACTURER} ${Build.MODEL}",
                 platform = "android",
                 extraRootCaPem = null,
+                // Debuggable builds log the core's debug records to logcat; releases, info.
+                logLevel = if ((applicationInfo.flags and ApplicationInfo.FLAG_DEBUGGABLE) != 0) LogLevel.DEBUG else null,
             ),
             KeystoreSecretStore(this),
             LogcatSink(),
