@@ -1,17 +1,36 @@
 //! SellerKit's FFI facade: the uniffi surface that the Android (Kotlin) and iOS (Swift)
 //! shells call.
 //!
+//! The shells use one object, [`SellerApp`], opened from a [`SellerAppConfig`] with the
+//! platform's [`SecretStore`] and an optional [`LogSink`]; a [`SyncListener`] and a
+//! [`CancelHandle`] go with each sync. The API for app developers is described in
+//! `docs/app-developers.md`.
+//!
 //! This crate holds no business rules. Every exported function converts its arguments,
 //! delegates to `sellerkit_core` and converts the result; errors become the one public
-//! [`SellerKitError`]. The Kotlin package (`com.sellerkit.core`) and the Swift module
+//! [`SellerKitError`], mapped in `error.rs`. Async calls run on SellerKit's own tokio
+//! runtime (`runtime.rs`). The Kotlin package (`com.sellerkit.core`) and the Swift module
 //! (`SellerKitCore`) are set in the repository's `uniffi.toml`, passed to uniffi-bindgen with
 //! `--config` (see `scripts/test-kotlin.sh`).
 
 uniffi::setup_scaffolding!();
 
+#[cfg(target_os = "android")]
+mod android;
+mod app;
 mod error;
+mod logging;
+mod runtime;
+mod secrets;
+mod status;
+mod sync;
 
+pub use app::{ActivationInfo, SellerApp, SellerAppConfig, Tier};
 pub use error::SellerKitError;
+pub use logging::{LogLevel, LogRecord, LogSink};
+pub use secrets::SecretStore;
+pub use status::{AppStatus, ConflictInfo};
+pub use sync::{CancelHandle, SyncEvent, SyncListener, SyncPhase, SyncProgress, SyncSummary};
 
 use sellerkit_core::money::Fen;
 
