@@ -111,6 +111,9 @@ mapfile -t ITEMS < <(awk '
     in_impl && /^}/ { in_impl = 0 }
     /^(pub )?(async )?fn / { exported = 0 }
 ' $(find "$ROOT/bindings/src" -name '*.rs' | sort))
+# uniffi sometimes breaks a declaration after `public`: match on one line per file.
+SWIFT_FLAT="$WORK/swift-flat.txt"
+tr -s '\n' ' ' <"$SWIFT" >"$SWIFT_FLAT"
 camel() { awk -F_ '{ printf "%s", $1; for (i = 2; i <= NF; i++) printf "%s", toupper(substr($i, 1, 1)) substr($i, 2); print "" }' <<<"$1"; }
 missing=()
 declare -A COUNT=()
@@ -119,16 +122,16 @@ for item in "${ITEMS[@]}"; do
     name="${item#* }"
     COUNT[$kind]=$((${COUNT[$kind]:-0} + 1))
     case "$kind" in
-    record) pattern="public struct $name\\b" ;;
-    enum | error) pattern="public enum $name\\b" ;;
-    object) pattern="(open|public) class $name\\b" ;;
-    trait) pattern="public protocol $name\\b" ;;
+    record) pattern="public +struct $name\\b" ;;
+    enum | error) pattern="public +enum $name\\b" ;;
+    object) pattern="(open|public) +class $name\\b" ;;
+    trait) pattern="public +protocol $name\\b" ;;
     method) pattern="func $(camel "$name")\\(" ;;
     function) pattern="public func $(camel "$name")\\(" ;;
     ctor) if [[ "$name" == new ]]; then pattern="init\\("; else pattern="static func \`?$(camel "$name")\`?\\("; fi ;;
     *) continue ;;
     esac
-    grep -Eq "$pattern" "$SWIFT" || missing+=("$kind $name")
+    grep -Eq "$pattern" "$SWIFT_FLAT" || missing+=("$kind $name")
 done
 summary="$(for k in record enum error object trait method ctor function; do printf '%s %s, ' "${COUNT[$k]:-0}" "$k"; done)"
 if [[ -z "${COUNT[object]:-}" || -z "${COUNT[method]:-}" || -z "${COUNT[record]:-}" ]]; then
@@ -144,8 +147,16 @@ else
     fail "swift: no SellerApp object in the facade or in SellerKitCore.swift"
 fi
 
-if cc -fsyntax-only -std=c11 -Wall -Werror -x c "$HEADER" 2>"$WORK/cc.log"; then
-    pass "swift: the C header compiles (cc -std=c11 -Wall -Werror)"
+# Included from a C file as Swift's clang importer does. The header uses clang's nullability
+# qualifiers; gcc does not know them, so they are defined away when clang is absent.
+printf '#include "SellerKitCoreFFI.h"\n' >"$SWIFT_DIR/check.c"
+if command -v clang >/dev/null 2>&1; then
+    CC_CHECK=(clang -fsyntax-only -std=c11 -Wall -Werror -Wno-nullability-completeness)
+else
+    CC_CHECK=(cc -fsyntax-only -std=c11 -Wall -Werror -D_Nullable= -D_Nonnull= -D_Null_unspecified=)
+fi
+if "${CC_CHECK[@]}" -I "$SWIFT_DIR" "$SWIFT_DIR/check.c" 2>"$WORK/cc.log"; then
+    pass "swift: the C header compiles (${CC_CHECK[*]:0:4})"
 else
     fail "swift: the C header does not compile: $(head -n 5 "$WORK/cc.log")"
 fi

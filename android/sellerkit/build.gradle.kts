@@ -67,6 +67,8 @@ dependencies {
     // JNA as an AAR: it carries libjnidispatch.so for each Android ABI (the plain jar does not).
     api("net.java.dev.jna:jna:${libs.versions.jna.get()}@aar")
     api(libs.kotlinx.coroutines.android)
+    // The Android flavour of the bindings marks its Android 14 cleaner with @RequiresApi.
+    implementation(libs.androidx.annotation)
     // The JVM half of rustls-platform-verifier: the Rust verifier calls it through JNI.
     implementation(libs.rustls.platform.verifier)
 }

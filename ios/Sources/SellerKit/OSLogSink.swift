@@ -4,7 +4,7 @@ import SellerKitCore
 
 /// The core's log records, to the unified log (Console.app, `log stream`), subsystem
 /// `com.sellerkit` by default, with the record's target (the Rust module) as category.
-public final class OSLogSink: LogSink {
+public final class OSLogSink: LogSink, @unchecked Sendable {
     private let subsystem: String
     private let lock = NSLock()
     private var loggers: [String: Logger] = [:]
@@ -26,7 +26,7 @@ public final class OSLogSink: LogSink {
         }
     }
 
-    // Called from the core's threads: the cache is guarded.
+    // Called from the core's threads: the cache is guarded by `lock` (hence @unchecked).
     private func logger(for category: String) -> Logger {
         lock.lock()
         defer { lock.unlock() }

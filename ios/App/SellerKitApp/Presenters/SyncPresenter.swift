@@ -86,7 +86,8 @@ final class SyncPresenter: ObservableObject {
         }
 
         func onProgress(progress: SyncProgress) {
-            Task { @MainActor [weak presenter] in presenter?.onProgress(progress) }
+            let presenter = self.presenter
+            Task { @MainActor in presenter?.onProgress(progress) }
         }
 
         // The outcome comes from sync()'s result or error.

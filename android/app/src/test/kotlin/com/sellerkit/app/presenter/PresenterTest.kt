@@ -100,7 +100,7 @@ private fun openApp(dir: File, name: String): SellerApp {
             timeZone = null,
             fontPath = null,
             deviceName = "presenter test $name",
-            platform = "jvm-test",
+            platform = "desktop",
             extraRootCaPem = null,
         ),
         MemorySecretStore(),
