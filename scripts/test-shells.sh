@@ -30,7 +30,7 @@ die() {
 command -v cargo >/dev/null 2>&1 || die "cargo not found (install Rust with rustup: https://rustup.rs)"
 command -v nm >/dev/null 2>&1 || die "nm not found. Install it: apt-get install binutils"
 command -v cc >/dev/null 2>&1 || die "cc not found. Install it: apt-get install gcc"
-# shellcheck source=lib/jvm-kotlin.sh
+# shellcheck source=scripts/lib/jvm-kotlin.sh
 source "$ROOT/scripts/lib/jvm-kotlin.sh"
 jvm_kotlin_setup
 
@@ -68,7 +68,7 @@ for pair in "SellerKitCore.swift:ios/Sources/SellerKitCore/SellerKitCore.swift" 
         pass "swift: ${pair#*:} is up to date"
     else
         fail "swift: ${pair#*:} is out of date: run scripts/generate-bindings.sh and commit"
-        [[ -f "$committed" ]] && diff -u "$committed" "$fresh" | head -n 20 || true
+        if [[ -f "$committed" ]]; then diff -u "$committed" "$fresh" | head -n 20 || true; fi
     fi
 done
 
@@ -90,6 +90,7 @@ else
 fi
 
 # The facade's exported items, read from its Rust source: "kind Name" lines.
+mapfile -t RUST_SOURCES < <(find "$ROOT/bindings/src" -name '*.rs' | sort)
 mapfile -t ITEMS < <(awk '
     /#\[derive\(/ && /uniffi::Record/ { pending = "record" }
     /#\[derive\(/ && /uniffi::Enum/   { pending = "enum" }
@@ -110,7 +111,7 @@ mapfile -t ITEMS < <(awk '
     }
     in_impl && /^}/ { in_impl = 0 }
     /^(pub )?(async )?fn / { exported = 0 }
-' $(find "$ROOT/bindings/src" -name '*.rs' | sort))
+' "${RUST_SOURCES[@]}")
 # uniffi sometimes breaks a declaration after `public`: match on one line per file.
 SWIFT_FLAT="$WORK/swift-flat.txt"
 tr -s '\n' ' ' <"$SWIFT" >"$SWIFT_FLAT"

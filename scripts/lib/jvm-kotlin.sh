@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sets variables for the sourcing script
 # Sourced, not run: the desktop-JVM Kotlin toolchain of the test scripts.
 #
 #   source scripts/lib/jvm-kotlin.sh; jvm_kotlin_setup
