@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Generates the Kotlin (and Swift) bindings of sellerkit-ffi, compiles the plain-JVM flavour
 # of the Kotlin bindings together with bindings/tests/kotlin/*.kt, and runs the Kotlin tests
-# on the desktop JVM against the real debug build of libsellerkit_ffi through JNA.
+# on the desktop JVM against the real debug build of libsellerkit_ffi through JNA. The
+# SellerApp tests start the real dev server (target/debug/sellerkit-devserver) on 127.0.0.1.
 #
 # Needs: cargo, java (JDK 17+), npm (to fetch the Kotlin compiler once into .cache/), and
 # Debian's libjna-java (installed automatically when running as root).
@@ -77,10 +78,12 @@ EXPECTED_VERSION="$(cargo pkgid -p sellerkit-core | sed 's/.*[#@]//')"
 [[ "$EXPECTED_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+ ]] ||
     die "could not read sellerkit-core's version from cargo (got '$EXPECTED_VERSION')"
 
-log "cargo build -p sellerkit-ffi"
-cargo build -p sellerkit-ffi
+log "cargo build -p sellerkit-ffi -p sellerkit-devserver"
+cargo build -p sellerkit-ffi -p sellerkit-devserver
 LIB="$TARGET_DIR/debug/libsellerkit_ffi.so"
 [[ -f "$LIB" ]] || die "$LIB was not built"
+DEVSERVER="$TARGET_DIR/debug/sellerkit-devserver"
+[[ -x "$DEVSERVER" ]] || die "$DEVSERVER was not built"
 
 bindgen() { cargo run --quiet -p uniffi-bindgen -- "$@"; }
 
@@ -111,16 +114,16 @@ for flavour in kotlin-android kotlin-jvm; do
         die "$flavour: checksums are not omitted (omit_checksums not applied)"
     fi
 done
-# `android = true` only changes the cleaner that objects use; without exported objects the
-# two flavours are identical.
-if grep -q 'UniffiCleaner' "$OUT/kotlin-jvm/$KT_PATH"; then
-    grep -q 'RequiresApi' "$OUT/kotlin-android/$KT_PATH" ||
-        die "kotlin-android: no Android cleaner (is android = true applied?)"
-    if grep -q 'RequiresApi' "$OUT/kotlin-jvm/$KT_PATH"; then
-        die "kotlin-jvm: Android-specific code in the JVM flavour"
-    fi
-else
-    log "no exported objects yet: the Android and JVM flavours are identical"
+# `android = true` changes the cleaner that objects (SellerApp, CancelHandle) use: the
+# Android flavour must have the Android cleaner, the JVM flavour must not.
+grep -q 'UniffiCleaner' "$OUT/kotlin-jvm/$KT_PATH" ||
+    die "kotlin-jvm: no UniffiCleaner (are objects still exported?)"
+grep -q 'class SellerApp' "$OUT/kotlin-android/$KT_PATH" ||
+    die "kotlin-android: no SellerApp class"
+grep -q 'RequiresApi' "$OUT/kotlin-android/$KT_PATH" ||
+    die "kotlin-android: no Android cleaner (is android = true applied?)"
+if grep -q 'RequiresApi' "$OUT/kotlin-jvm/$KT_PATH"; then
+    die "kotlin-jvm: Android-specific code in the JVM flavour"
 fi
 [[ -f "$OUT/swift/SellerKitCore.swift" ]] ||
     die "swift: expected SellerKitCore.swift (is module_name applied?); got: $(ls "$OUT/swift")"
@@ -144,5 +147,6 @@ log "running the Kotlin tests on the JVM"
 java -Djna.library.path="$TARGET_DIR/debug" \
     -Djna.boot.library.path="$JNA_JNI_DIR" \
     -Dsellerkit.expectedVersion="$EXPECTED_VERSION" \
+    -Dsellerkit.devserver="$DEVSERVER" \
     -cp "$JAR:$JNA_JAR:$COROUTINES_JAR" \
-    com.sellerkit.core.tests.FfiSmokeTestKt
+    com.sellerkit.core.tests.ChecksKt

@@ -1,51 +1,16 @@
 // Smoke tests of the generated Kotlin bindings (plain JVM flavour) against the real
 // libsellerkit_ffi, through JNA. Run by scripts/test-kotlin.sh; no JUnit needed.
 //
-// Each check prints one line; the run ends with exactly `N passed, M failed` and exits
-// non-zero when anything failed or when no check ran.
+// The checks use the harness in Checks.kt, whose main runs every suite.
 package com.sellerkit.core.tests
 
 import com.sellerkit.core.SellerKitException
 import com.sellerkit.core.coreVersion
 import com.sellerkit.core.formatMoney
 import com.sellerkit.core.parseMoney
-import kotlin.system.exitProcess
 
-private var passed = 0
-private var failed = 0
-
-/** Runs one check: it passes when [body] returns normally, fails on any throwable. */
-private fun check(name: String, body: () -> Unit) {
-    try {
-        body()
-        passed++
-        println("PASS $name")
-    } catch (t: Throwable) {
-        failed++
-        println("FAIL $name: $t")
-    }
-}
-
-private fun <T> assertEquals(expected: T, actual: T) {
-    if (expected != actual) throw AssertionError("expected <$expected> but was <$actual>")
-}
-
-private fun assertTrue(condition: Boolean, message: () -> String) {
-    if (!condition) throw AssertionError(message())
-}
-
-/** Runs [body] and returns the exception of type [E] it throws; fails if it throws none. */
-private inline fun <reified E : Throwable> assertThrows(body: () -> Unit): E {
-    try {
-        body()
-    } catch (e: Throwable) {
-        if (e is E) return e
-        throw AssertionError("expected ${E::class.qualifiedName} but got $e", e)
-    }
-    throw AssertionError("expected ${E::class.qualifiedName} but nothing was thrown")
-}
-
-fun main() {
+/** Checks of the plain functions: version and money. */
+fun runSmokeTests() {
     val expectedVersion = System.getProperty("sellerkit.expectedVersion")
 
     check("core_version matches the Cargo version") {
@@ -76,6 +41,4 @@ fun main() {
         assertTrue(e is Exception) { "$e is not an Exception" }
     }
 
-    println("$passed passed, $failed failed")
-    if (failed > 0 || passed == 0) exitProcess(1)
 }
