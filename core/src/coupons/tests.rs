@@ -737,3 +737,66 @@ mod properties {
         }
     }
 }
+
+// ---- The worked example of docs/coupon-format.md --------------------------------------
+
+/// The example's secret key (RFC 8032 seed): bytes 0x00, 0x01, ..., 0x1f.
+fn example_seed() -> [u8; 32] {
+    std::array::from_fn(|i| i as u8)
+}
+
+fn example_claims() -> CouponClaims {
+    CouponClaims {
+        issuer: "shop-42".to_owned(),
+        coupon_id: "c-0001".to_owned(),
+        issued_ms: 1_767_225_600_000, // 2026-01-01T00:00:00Z
+        not_before_ms: 1_767_225_600_000,
+        expires_ms: 1_769_904_000_000, // 2026-02-01T00:00:00Z
+        book_id: "book-7".to_owned(),
+        kind: CouponKind::SingleUse,
+        value: CouponValue::Amount(Fen(1_000)),
+        max_uses: None,
+        min_spend: Fen(5_000),
+        scope: CouponScope::Categories(vec!["tea".to_owned()]),
+    }
+}
+
+/// Every value the doc's example shows, as `(label, value)`.
+fn example_values() -> Vec<(&'static str, String)> {
+    let s = CouponSigner::from_seed("shop-42-2026a", &example_seed());
+    let claims = example_claims();
+    let cose = s.issue_cose(&claims);
+    let text = s.issue(&claims);
+    let compressed = base45::decode(&text[code::PREFIX.len()..]).unwrap();
+    vec![
+        ("seed", hex::encode(example_seed())),
+        ("public key", hex::encode(s.public_key())),
+        ("payload", hex::encode(claims.to_payload())),
+        ("COSE_Sign1", hex::encode(&cose)),
+        ("zlib", hex::encode(compressed)),
+        ("text", text),
+    ]
+}
+
+#[test]
+fn doc_worked_example_is_what_the_code_makes() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/coupon-format.md");
+    let doc = std::fs::read_to_string(path).expect("docs/coupon-format.md is readable");
+    let mut missing = Vec::new();
+    for (label, value) in example_values() {
+        if !doc.contains(&value) {
+            missing.push(format!("{label}:\n{value}"));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "docs/coupon-format.md no longer shows what the code makes; update its example with:\n\n{}",
+        missing.join("\n\n")
+    );
+    // And the example verifies.
+    let s = CouponSigner::from_seed("shop-42-2026a", &example_seed());
+    let text = s.issue(&example_claims());
+    let mut key = key_for(&s);
+    key.kid = "shop-42-2026a".into();
+    decode(&text).unwrap().verify_signature(&key).unwrap();
+}
