@@ -106,12 +106,17 @@ pub fn local_digest(store: &Store) -> Result<super::digest::ShopDigest, StoreErr
         db.orders()
             .for_each_with_lines(|o| digest.add(&Change::Order(o)))?;
         db.coupons().for_each_record(|rec| {
-            digest.add(&match rec {
+            let change = match rec {
                 CouponRecord::Book(b) => Change::CouponBook(b),
                 CouponRecord::Key(k) => Change::SigningKey(k),
                 CouponRecord::Revocation(r) => Change::Revocation(r),
+                // The server keeps only redemptions it accepted: one it refused (disputed,
+                // rejected) is this phone's record alone.
+                CouponRecord::Redemption(r) if !r.counts() => return,
                 CouponRecord::Redemption(r) => Change::Redemption(r),
-            })
+                CouponRecord::Dispute(_) => return,
+            };
+            digest.add(&change);
         })?;
         for d in db.checklist().definitions()? {
             // Bundled documents are not the server's; only synced ones are compared.
