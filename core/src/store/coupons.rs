@@ -9,9 +9,6 @@ use crate::domain::{
 };
 use crate::money::Fen;
 
-/// The outbox kind of a redemption mutation.
-pub const REDEMPTION_MUTATION: &str = "redemption";
-
 /// How much of one coupon has been used, counting pending and confirmed redemptions.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CouponUsage {
@@ -416,7 +413,7 @@ impl CouponRepo<'_> {
     }
 
     /// Records a redemption made on this device together with its outbox entry (kind
-    /// [`REDEMPTION_MUTATION`], entity id = redemption id): call it inside one write
+    /// [`REDEMPTION_KIND`](crate::sync::protocol::REDEMPTION_KIND), entity id = redemption id): call it inside one write
     /// transaction, so a kill leaves both or neither. Returns the mutation id.
     pub fn record_local_redemption(
         &self,
@@ -425,7 +422,7 @@ impl CouponRepo<'_> {
     ) -> Result<i64, StoreError> {
         self.insert_redemption(red)?;
         SyncRepo { conn: self.conn }.enqueue(&NewMutation {
-            kind: REDEMPTION_MUTATION,
+            kind: crate::sync::protocol::REDEMPTION_KIND,
             entity_id: &red.id,
             base_version: None,
             payload: payload_json,
