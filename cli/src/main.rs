@@ -6,6 +6,7 @@
 
 mod commands;
 mod output;
+mod qr;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,6 +52,8 @@ enum Command {
     Activate(commands::activate::ActivateArgs),
     /// Push local changes, pull the shop's changes and images from the server.
     Sync(commands::sync::SyncArgs),
+    /// The e-coupon wallet: verify, redeem, list redemptions and disputes, QR codes.
+    Coupon(commands::coupon::CouponArgs),
     /// Benchmarks that print figures (ratios against baselines from the same run).
     Bench(commands::bench::BenchArgs),
     /// Run the dev server (the reference backend); `--db` is the server's database here
@@ -133,6 +136,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => commands::demo::run(&ctx, &args),
         Command::Activate(args) => commands::activate::run(&ctx, &args),
         Command::Sync(args) => commands::sync::run(&ctx, &args),
+        Command::Coupon(args) => commands::coupon::run(&ctx, &args),
         Command::Bench(args) => commands::bench::run(&ctx, &args),
         Command::Serve(args) => commands::serve::run(&ctx, args),
     };
