@@ -18,6 +18,7 @@ pub mod code;
 pub mod refusal;
 pub mod sign;
 pub mod verify;
+pub mod wallet;
 
 pub use claims::{CouponClaims, CouponValue};
 pub use refusal::Refusal;
