@@ -1,8 +1,9 @@
 //! `sellerkit`: the desktop shell of SellerKit, for QA and developers.
 //!
 //! Every command takes the global flags `--db PATH` and `--json`, before or after the
-//! subcommand. Success exits 0; failure exits non-zero with a one-line reason on stderr
-//! (and, with `--json`, an error object on stdout).
+//! subcommand. Success exits 0; failure exits 1 with a one-line reason on stderr (and, with
+//! `--json`, an error object on stdout); a usage error exits 2 (clap); a coupon refused by
+//! `sellerkit coupon verify|redeem` exits 3 after printing its verdict.
 
 mod commands;
 mod output;
@@ -142,6 +143,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The verdict was printed already; only the status says "refused".
+        Err(e) if e.is::<output::Refused>() => ExitCode::from(output::EXIT_REFUSED),
         Err(e) => ctx.out.fail(&e),
     }
 }
