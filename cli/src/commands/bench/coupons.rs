@@ -55,6 +55,8 @@ pub struct Fixture {
     pub shop_id: String,
     /// Book the coupons belong to.
     pub book_id: String,
+    /// When the coupons are signed, UTC ms (within the key's validity).
+    pub issued_ms: i64,
     /// Now, UTC ms, inside the coupons' validity.
     pub now_ms: i64,
 }
@@ -194,8 +196,8 @@ fn claims(f: &Fixture, i: usize) -> CouponClaims {
     CouponClaims {
         issuer: f.shop_id.clone(),
         coupon_id: format!("bench-{i:06}"),
-        issued_ms: f.now_ms - 3_600_000,
-        not_before_ms: f.now_ms - 3_600_000,
+        issued_ms: f.issued_ms,
+        not_before_ms: f.issued_ms - 3_600_000,
         expires_ms: f.now_ms + 30 * 86_400_000,
         book_id: f.book_id.clone(),
         kind: CouponKind::SingleUse,
@@ -247,18 +249,29 @@ pub fn prepare(
     use sellerkit_core::sync::engine::{SyncEngine, SyncOptions};
     use sellerkit_core::sync::progress::NoProgress;
     use sellerkit_core::sync::secrets::FileSecretStore;
-    use sellerkit_core::sync::transport::Transport;
+    use sellerkit_core::sync::transport::{RetryMode, Transport};
     use sellerkit_core::time::FixedClock;
     use sellerkit_devserver::seed::SeedConfig;
     use sellerkit_devserver::{DEMO_SHOP_ID, ServerOptions, start};
     use tokio_util::sync::CancellationToken;
 
+    // The shop's key, supplied to the server as `--signing-key` would: the server signs
+    // with it and syncs its public part; the bench issues its coupons with it locally
+    // (issuing thousands through HTTP would measure the server, not the wallet).
+    let probe = CouponSigner::generate("bench");
+    let signer = CouponSigner::from_pkcs8_pem(
+        sellerkit_devserver::keys::kid_for(&probe.public_key()),
+        &probe.to_pkcs8_pem(),
+    )?;
+    let key_file = dir.join("shop-key.pem");
+    std::fs::write(&key_file, signer.to_pkcs8_pem())?;
     let server = runtime.block_on(start(ServerOptions {
         seed: Some(SeedConfig {
             orders: 50,
             rng_seed: SeedConfig::DEFAULT_RNG_SEED,
             now_ms,
         }),
+        signing_key: Some(key_file),
         ..ServerOptions::new(dir.join("server.db"))
     }))?;
     let code = server
@@ -270,42 +283,50 @@ pub fn prepare(
     let phone_db = dir.join("phone.db");
     let store = Arc::new(Store::open(&phone_db)?);
     let url = server.url().to_string();
+    let book_id = "book-bench";
     runtime.block_on(async {
+        let transport = Arc::new(Transport::new(
+            &url,
+            crate::commands::sync::transport_config(None)?,
+        )?);
+        let cancel = CancellationToken::new();
+        // The shop's first book makes the supplied key its signing key.
+        let _: serde_json::Value = transport
+            .post_json(
+                &format!("/dev/shops/{DEMO_SHOP_ID}/coupons"),
+                &serde_json::json!({"book_id": book_id, "title": "bench", "kind": "single_use",
+                                    "value_fen": 1000, "min_spend": 10000, "count": 1}),
+                None,
+                RetryMode::OnlyIfNotSent,
+                &cancel,
+            )
+            .await?;
         let mut options = SyncOptions::for_database(&phone_db);
         options.download_media = false;
         let engine = SyncEngine::new(
             Arc::clone(&store),
-            Arc::new(Transport::new(
-                &url,
-                crate::commands::sync::transport_config(None)?,
-            )?),
+            transport,
             Arc::new(FileSecretStore::beside_database(&phone_db)),
             Arc::new(FixedClock::new(now_ms)),
             options,
         );
-        let cancel = CancellationToken::new();
         engine.activate(&code, "bench", "desktop", &cancel).await?;
         engine.sync(&NoProgress, &cancel).await?;
         anyhow::Ok(())
     })?;
-    let signer = CouponSigner::generate("bench-key-1");
-    let key = sellerkit_core::domain::SigningKey {
-        kid: signer.kid().to_owned(),
-        algorithm: "EdDSA".to_owned(),
-        public_key: signer.public_key().to_vec(),
-        not_before_ms: now_ms - 86_400_000,
-        not_after_ms: None,
-        updated_ms: now_ms,
-    };
-    store.write(|db| db.coupons().put_key(&key))?;
+    let key = store
+        .read(|db| db.coupons().key(signer.kid()))?
+        .context("the shop's signing key did not reach the phone by sync")?;
     unlimited(&store, now_ms)?;
     Ok((
         Fixture {
             store,
             signer,
             shop_id: DEMO_SHOP_ID.to_owned(),
-            book_id: "book-bench".to_owned(),
-            now_ms,
+            book_id: book_id.to_owned(),
+            // Coupons are issued at the key's start; the wallet's clock is a minute later.
+            issued_ms: key.not_before_ms,
+            now_ms: key.not_before_ms + 60_000,
         },
         server,
     ))
