@@ -112,9 +112,12 @@ pub async fn run(
         .transport
         .post_json(
             &format!("/dev/shops/{shop}/coupons"),
+            // Valid around the demo's clock (which `--now` may set far from the server's).
             &serde_json::json!({
                 "title": title, "kind": "single_use", "value_fen": 1000,
-                "min_spend": 10000, "count": 6
+                "min_spend": 10000, "count": 6,
+                "valid_from_ms": phone.clock.now_ms() - 86_400_000,
+                "valid_until_ms": phone.clock.now_ms() + 30 * 86_400_000
             }),
             None,
             RetryMode::OnlyIfNotSent,
