@@ -6,10 +6,12 @@
 //! Modules follow the product's features:
 //! - [`money`]: integer fen and basis points;
 //! - [`time`]: the injected clock and business days in the shop's time zone;
+//! - [`coupons`]: the coupon format, issuing and verifying offline;
 //! - [`domain`]: the shop's data as the core sees it (shop, products, orders, ...);
 //! - [`store`]: the SQLite database, its migrations and typed repositories;
 //! - [`sync`]: the sync protocol and engine.
 
+pub mod coupons;
 pub mod domain;
 pub mod money;
 pub mod store;

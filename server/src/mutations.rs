@@ -109,6 +109,7 @@ impl Outcome {
             status,
             reason,
             server_state,
+            code: None,
         }
     }
 }

@@ -46,6 +46,9 @@ spelled_enum! {
         Confirmed => "confirmed",
         /// The server saw another redemption first: shown to the seller as a dispute.
         Disputed => "disputed",
+        /// The server refused it for good (e.g. the coupon was revoked before it was
+        /// redeemed); the reason is kept with the sync conflicts.
+        Rejected => "rejected",
     }
 }
 
@@ -146,4 +149,106 @@ pub struct Redemption {
     pub origin: RedemptionOrigin,
     /// Sync state.
     pub state: RedemptionState,
+}
+
+impl Redemption {
+    /// Whether it counts against the coupon's uses or balance: everything but what the
+    /// server refused (a disputed or rejected redemption never reached the server's books).
+    pub fn counts(&self) -> bool {
+        matches!(
+            self.state,
+            RedemptionState::Pending | RedemptionState::Confirmed
+        )
+    }
+}
+
+spelled_enum! {
+    /// Why the server refused a redemption as a dispute.
+    DisputeKind, "dispute kind" {
+        /// A single-use coupon (or an N-use coupon's last use) was redeemed elsewhere first.
+        DoubleUse => "double_use",
+        /// A stored-value coupon's balance did not cover this redemption any more.
+        Overspent => "overspent",
+    }
+}
+
+/// A redemption the server accepted, as listed in a dispute.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DisputedUse {
+    /// The redemption's id.
+    pub redemption_id: String,
+    /// The device that made it.
+    pub device_id: String,
+    /// Discount granted or stored value spent.
+    pub amount: Fen,
+    /// When, UTC ms.
+    pub redeemed_ms: i64,
+}
+
+/// The redemption the server refused.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RefusedRedemption {
+    /// The redemption's id (its UUIDv7).
+    pub redemption_id: String,
+    /// The device that made it.
+    pub device_id: String,
+    /// Discount granted or stored value spent at the counter.
+    pub amount: Fen,
+    /// The order total it was applied to.
+    pub order_total: Fen,
+    /// When, UTC ms.
+    pub redeemed_ms: i64,
+}
+
+/// A coupon redeemed more often (or for more) than it allows, caught by the server after
+/// the fact: two phones that were both offline cannot be stopped, only told.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Dispute {
+    /// Server id.
+    pub id: String,
+    /// The coupon's `cti`.
+    pub coupon_id: String,
+    /// Its book.
+    pub book_id: String,
+    /// Double use or overspent balance.
+    pub kind: DisputeKind,
+    /// The redemptions the server had accepted before, oldest first.
+    pub accepted: Vec<DisputedUse>,
+    /// The redemption it refused.
+    pub refused: RefusedRedemption,
+    /// When the server caught it, UTC ms.
+    pub detected_ms: i64,
+    /// What happened, for the seller (English; the shells also word it from `kind`).
+    pub message: String,
+    /// When it was dealt with (on the server, or dismissed on this phone), UTC ms.
+    pub resolved_ms: Option<i64>,
+}
+
+/// Per-device caps on redemptions that the server has not confirmed yet.
+///
+/// Two offline phones cannot be stopped from spending one coupon twice; these caps bound
+/// what such a double spend can cost (see `docs/coupon-wallet.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WalletLimits {
+    /// Most unsynced redemptions on this device.
+    pub max_unsynced_count: u32,
+    /// Most value (discounts granted plus stored value spent) in unsynced redemptions.
+    pub max_unsynced_value: Fen,
+    /// Redeeming stops this many hours after the last successful sync.
+    pub max_offline_hours: u32,
+}
+
+impl WalletLimits {
+    /// The defaults: 20 redemptions, ¥1,000.00, 72 hours.
+    pub const DEFAULT: WalletLimits = WalletLimits {
+        max_unsynced_count: 20,
+        max_unsynced_value: Fen(100_000),
+        max_offline_hours: 72,
+    };
+}
+
+impl Default for WalletLimits {
+    fn default() -> Self {
+        WalletLimits::DEFAULT
+    }
 }

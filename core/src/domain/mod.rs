@@ -13,8 +13,9 @@ pub mod sync;
 pub use catalog::{ImageRole, Product, ProductImage, ProductStatus};
 pub use checklist::{ChecklistDefinition, DefinitionSource, TaskState};
 pub use coupons::{
-    CouponBook, CouponKind, CouponScope, Redemption, RedemptionOrigin, RedemptionState, Revocation,
-    RevocationTarget, SigningKey,
+    CouponBook, CouponKind, CouponScope, Dispute, DisputeKind, DisputedUse, Redemption,
+    RedemptionOrigin, RedemptionState, RefusedRedemption, Revocation, RevocationTarget, SigningKey,
+    WalletLimits,
 };
 pub use orders::{Channel, LineItem, Order, OrderStatus};
 pub use shop::{ShopProfile, Tier};

@@ -2,11 +2,30 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::{StoreError, parse_column};
+use super::{NewMutation, StoreError, SyncRepo, parse_column};
 use crate::domain::{
-    CouponBook, CouponScope, Redemption, RedemptionState, Revocation, RevocationTarget, SigningKey,
+    CouponBook, CouponScope, Dispute, DisputedUse, Redemption, RedemptionState, RefusedRedemption,
+    Revocation, RevocationTarget, SigningKey, WalletLimits,
 };
 use crate::money::Fen;
+
+/// How much of one coupon has been used, counting pending and confirmed redemptions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CouponUsage {
+    /// Redemptions that count.
+    pub uses: u32,
+    /// Their amounts added up.
+    pub spent: Fen,
+}
+
+/// This device's redemptions not yet confirmed by the server.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UnsyncedTotals {
+    /// How many.
+    pub count: u32,
+    /// Their amounts added up.
+    pub value: Fen,
+}
 
 /// One stored wallet record, as [`CouponRepo::for_each_record`] visits them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,6 +38,8 @@ pub enum CouponRecord {
     Revocation(Revocation),
     /// A redemption.
     Redemption(Redemption),
+    /// A dispute.
+    Dispute(Dispute),
 }
 
 /// Reads and writes the wallet's tables.
@@ -90,6 +111,34 @@ fn redemption_from_row(r: &Row<'_>) -> rusqlite::Result<Redemption> {
         redeemed_ms: r.get(6)?,
         origin: parse_column(r, 7)?,
         state: parse_column(r, 8)?,
+    })
+}
+
+const DISPUTE_COLUMNS: &str = "id, coupon_id, book_id, kind, accepted, refused_redemption_id, \
+     refused_device_id, refused_amount_fen, refused_order_total_fen, refused_redeemed_ms, \
+     detected_ms, message, resolved_ms";
+
+fn dispute_from_row(r: &Row<'_>) -> rusqlite::Result<Dispute> {
+    let accepted: String = r.get(4)?;
+    let accepted: Vec<DisputedUse> = serde_json::from_str(&accepted).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    Ok(Dispute {
+        id: r.get(0)?,
+        coupon_id: r.get(1)?,
+        book_id: r.get(2)?,
+        kind: parse_column(r, 3)?,
+        accepted,
+        refused: RefusedRedemption {
+            redemption_id: r.get(5)?,
+            device_id: r.get(6)?,
+            amount: Fen(r.get(7)?),
+            order_total: Fen(r.get(8)?),
+            redeemed_ms: r.get(9)?,
+        },
+        detected_ms: r.get(10)?,
+        message: r.get(11)?,
+        resolved_ms: r.get(12)?,
     })
 }
 
@@ -292,7 +341,7 @@ impl CouponRepo<'_> {
         Ok(())
     }
 
-    /// Every book, signing key, revocation and redemption, for the shop digest.
+    /// Every book, signing key, revocation, redemption and dispute, for the shop digest.
     pub fn for_each_record(&self, mut visit: impl FnMut(CouponRecord)) -> Result<(), StoreError> {
         for book in self.books()? {
             visit(CouponRecord::Book(book));
@@ -310,6 +359,11 @@ impl CouponRepo<'_> {
         self.for_each_row(
             &format!("SELECT {REDEMPTION_COLUMNS} FROM redemptions ORDER BY id"),
             |r| redemption_from_row(r).map(CouponRecord::Redemption),
+            &mut visit,
+        )?;
+        self.for_each_row(
+            &format!("SELECT {DISPUTE_COLUMNS} FROM disputes ORDER BY id"),
+            |r| dispute_from_row(r).map(CouponRecord::Dispute),
             &mut visit,
         )?;
         Ok(())
@@ -344,5 +398,197 @@ impl CouponRepo<'_> {
         ))?;
         let rows = stmt.query_map([limit], redemption_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One redemption by id.
+    pub fn redemption(&self, id: &str) -> Result<Option<Redemption>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {REDEMPTION_COLUMNS} FROM redemptions WHERE id = ?1"),
+                [id],
+                redemption_from_row,
+            )
+            .optional()?)
+    }
+
+    /// Records a redemption made on this device together with its outbox entry (kind
+    /// [`REDEMPTION_KIND`](crate::sync::protocol::REDEMPTION_KIND), entity id = redemption id): call it inside one write
+    /// transaction, so a kill leaves both or neither. Returns the mutation id.
+    pub fn record_local_redemption(
+        &self,
+        red: &Redemption,
+        payload_json: &str,
+    ) -> Result<i64, StoreError> {
+        self.insert_redemption(red)?;
+        SyncRepo { conn: self.conn }.enqueue(&NewMutation {
+            kind: crate::sync::protocol::REDEMPTION_KIND,
+            entity_id: &red.id,
+            base_version: None,
+            payload: payload_json,
+            created_ms: red.redeemed_ms,
+        })
+    }
+
+    /// Uses and amount spent of a coupon, from the redemptions that count (pending and
+    /// confirmed; see [`Redemption::counts`]).
+    pub fn usage_of(&self, coupon_id: &str) -> Result<CouponUsage, StoreError> {
+        let (uses, spent): (i64, i64) = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*), coalesce(sum(amount_fen), 0) FROM redemptions
+                 WHERE coupon_id = ?1 AND state IN ('pending', 'confirmed')",
+            )?
+            .query_row([coupon_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(CouponUsage {
+            uses: u32::try_from(uses).unwrap_or(u32::MAX),
+            spent: Fen(spent),
+        })
+    }
+
+    /// This device's redemptions the server has not answered yet.
+    pub fn unsynced_totals(&self) -> Result<UnsyncedTotals, StoreError> {
+        let (count, value): (i64, i64) = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*), coalesce(sum(amount_fen), 0) FROM redemptions
+                 WHERE state = 'pending'",
+            )?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(UnsyncedTotals {
+            count: u32::try_from(count).unwrap_or(u32::MAX),
+            value: Fen(value),
+        })
+    }
+
+    /// Marks this device's redemption as disputed, if it is still waiting for the
+    /// server's answer. Returns whether it changed.
+    pub fn mark_disputed(&self, redemption_id: &str) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE redemptions SET state = 'disputed' WHERE id = ?1 AND state = 'pending'",
+            [redemption_id],
+        )? > 0)
+    }
+
+    /// Inserts or updates a dispute from the server. A resolution made on this phone is
+    /// kept when the server's copy has none.
+    pub fn put_dispute(&self, d: &Dispute) -> Result<(), StoreError> {
+        let accepted =
+            serde_json::to_string(&d.accepted).map_err(|e| StoreError::InvalidInput {
+                what: "dispute",
+                detail: e.to_string(),
+            })?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO disputes (id, coupon_id, book_id, kind, accepted,
+                     refused_redemption_id, refused_device_id, refused_amount_fen,
+                     refused_order_total_fen, refused_redeemed_ms, detected_ms, message,
+                     resolved_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                 ON CONFLICT (id) DO UPDATE SET coupon_id = excluded.coupon_id,
+                     book_id = excluded.book_id, kind = excluded.kind,
+                     accepted = excluded.accepted,
+                     refused_redemption_id = excluded.refused_redemption_id,
+                     refused_device_id = excluded.refused_device_id,
+                     refused_amount_fen = excluded.refused_amount_fen,
+                     refused_order_total_fen = excluded.refused_order_total_fen,
+                     refused_redeemed_ms = excluded.refused_redeemed_ms,
+                     detected_ms = excluded.detected_ms, message = excluded.message,
+                     resolved_ms = coalesce(excluded.resolved_ms, disputes.resolved_ms)",
+            )?
+            .execute(params![
+                d.id,
+                d.coupon_id,
+                d.book_id,
+                d.kind.as_str(),
+                accepted,
+                d.refused.redemption_id,
+                d.refused.device_id,
+                d.refused.amount.0,
+                d.refused.order_total.0,
+                d.refused.redeemed_ms,
+                d.detected_ms,
+                d.message,
+                d.resolved_ms
+            ])?;
+        Ok(())
+    }
+
+    /// One dispute by id.
+    pub fn dispute(&self, id: &str) -> Result<Option<Dispute>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {DISPUTE_COLUMNS} FROM disputes WHERE id = ?1"),
+                [id],
+                dispute_from_row,
+            )
+            .optional()?)
+    }
+
+    /// Disputes, newest first; resolved ones only if asked.
+    pub fn disputes(&self, include_resolved: bool) -> Result<Vec<Dispute>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {DISPUTE_COLUMNS} FROM disputes WHERE ?1 OR resolved_ms IS NULL
+             ORDER BY detected_ms DESC, id DESC"
+        ))?;
+        let rows = stmt.query_map([include_resolved], dispute_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Marks a dispute as dealt with. Returns whether it was open.
+    pub fn resolve_dispute(&self, id: &str, at_ms: i64) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE disputes SET resolved_ms = ?2 WHERE id = ?1 AND resolved_ms IS NULL",
+            params![id, at_ms],
+        )? > 0)
+    }
+
+    /// Removes a dispute (a tombstone from the server).
+    pub fn delete_dispute(&self, id: &str) -> Result<bool, StoreError> {
+        self.delete_by("DELETE FROM disputes WHERE id = ?1", id)
+    }
+
+    /// The device's offline limits.
+    pub fn limits(&self) -> Result<WalletLimits, StoreError> {
+        let read = |r: &Row<'_>| -> rusqlite::Result<(i64, i64, i64)> {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        };
+        let (count, value, hours) = self.conn.query_row(
+            "SELECT max_unsynced_count, max_unsynced_value_fen, max_offline_hours
+             FROM wallet_limits WHERE id = 1",
+            [],
+            read,
+        )?;
+        let invalid = |what: &str| StoreError::InvalidData {
+            what: "wallet limits",
+            detail: format!("{what} is out of range"),
+        };
+        Ok(WalletLimits {
+            max_unsynced_count: u32::try_from(count).map_err(|_| invalid("max_unsynced_count"))?,
+            max_unsynced_value: Fen(value),
+            max_offline_hours: u32::try_from(hours).map_err(|_| invalid("max_offline_hours"))?,
+        })
+    }
+
+    /// Changes the device's offline limits.
+    pub fn set_limits(&self, limits: &WalletLimits, now_ms: i64) -> Result<(), StoreError> {
+        if limits.max_unsynced_value.is_negative() {
+            return Err(StoreError::InvalidInput {
+                what: "wallet limits",
+                detail: "the unsynced value cap cannot be negative".into(),
+            });
+        }
+        self.conn.execute(
+            "UPDATE wallet_limits SET max_unsynced_count = ?1, max_unsynced_value_fen = ?2,
+                 max_offline_hours = ?3, updated_ms = ?4 WHERE id = 1",
+            params![
+                limits.max_unsynced_count,
+                limits.max_unsynced_value.0,
+                limits.max_offline_hours,
+                now_ms
+            ],
+        )?;
+        Ok(())
     }
 }

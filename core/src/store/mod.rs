@@ -22,7 +22,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use catalog::CatalogRepo;
 pub use checklist::ChecklistRepo;
-pub use coupons::{CouponRecord, CouponRepo};
+pub use coupons::{CouponRecord, CouponRepo, CouponUsage, UnsyncedTotals};
 pub use error::StoreError;
 pub use orders::OrderRepo;
 pub use shop::ShopRepo;

@@ -32,6 +32,8 @@ pub struct TableCounts {
     pub outbox: i64,
     /// Unresolved conflicts and rejections.
     pub open_conflicts: i64,
+    /// Unresolved coupon disputes.
+    pub open_disputes: i64,
 }
 
 /// What a database holds.
@@ -70,6 +72,7 @@ pub(super) fn read_status(conn: &Connection) -> Result<StoreStatus, StoreError> 
         checklist_tasks: count("checklist_state", "")?,
         outbox: count("outbox", "")?,
         open_conflicts: count("conflicts", "WHERE resolved_ms IS NULL")?,
+        open_disputes: count("disputes", "WHERE resolved_ms IS NULL")?,
     };
     Ok(StoreStatus {
         schema_version: migrations::current_version(conn)?,

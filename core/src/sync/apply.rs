@@ -47,7 +47,14 @@ fn apply_change(db: &Db<'_>, change: &Change) -> Result<(), StoreError> {
         Change::CouponBook(b) => db.coupons().put_book(b),
         Change::SigningKey(k) => db.coupons().put_key(k),
         Change::Revocation(r) => db.coupons().put_revocation(r),
+        // A redemption made here comes back confirmed under the same id: no duplicate.
         Change::Redemption(r) => db.coupons().put_server_redemption(r),
+        Change::Dispute(d) => {
+            db.coupons().put_dispute(d)?;
+            // The push answer normally told us already; this covers an answer that was lost.
+            db.coupons().mark_disputed(&d.refused.redemption_id)?;
+            Ok(())
+        }
         Change::ChecklistDefinition(d) => {
             if serde_json::from_str::<serde_json::Value>(&d.document).is_err() {
                 return Err(StoreError::InvalidInput {
@@ -72,6 +79,7 @@ fn delete(db: &Db<'_>, t: &Tombstone) -> Result<bool, StoreError> {
         EntityKind::SigningKey => db.coupons().delete_key(&t.id),
         EntityKind::Revocation => db.coupons().delete_revocation(&t.id),
         EntityKind::Redemption => db.coupons().delete_redemption(&t.id),
+        EntityKind::Dispute => db.coupons().delete_dispute(&t.id),
         EntityKind::ChecklistDefinition => match t.id.parse::<i64>() {
             Ok(version) => db.checklist().delete_definition(version),
             Err(_) => Err(StoreError::InvalidInput {
@@ -106,12 +114,17 @@ pub fn local_digest(store: &Store) -> Result<super::digest::ShopDigest, StoreErr
         db.orders()
             .for_each_with_lines(|o| digest.add(&Change::Order(o)))?;
         db.coupons().for_each_record(|rec| {
-            digest.add(&match rec {
+            let change = match rec {
                 CouponRecord::Book(b) => Change::CouponBook(b),
                 CouponRecord::Key(k) => Change::SigningKey(k),
                 CouponRecord::Revocation(r) => Change::Revocation(r),
+                // The server keeps only redemptions it accepted: one it refused (disputed,
+                // rejected) is this phone's record alone.
+                CouponRecord::Redemption(r) if !r.counts() => return,
                 CouponRecord::Redemption(r) => Change::Redemption(r),
-            })
+                CouponRecord::Dispute(d) => Change::Dispute(d),
+            };
+            digest.add(&change);
         })?;
         for d in db.checklist().definitions()? {
             // Bundled documents are not the server's; only synced ones are compared.
@@ -126,7 +139,10 @@ pub fn local_digest(store: &Store) -> Result<super::digest::ShopDigest, StoreErr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Channel, Order, OrderStatus, Product, ProductStatus};
+    use crate::domain::{
+        Channel, Dispute, DisputeKind, DisputedUse, Order, OrderStatus, Product, ProductStatus,
+        Redemption, RedemptionOrigin, RedemptionState, RefusedRedemption,
+    };
     use crate::money::Fen;
 
     fn product(id: &str, version: i64) -> Change {
@@ -217,5 +233,115 @@ mod tests {
         let status = store.status().unwrap();
         assert_eq!(status.counts.products, 0);
         assert_eq!(status.sync.cursor, None);
+    }
+
+    fn redemption(id: &str, origin: RedemptionOrigin, state: RedemptionState) -> Redemption {
+        Redemption {
+            id: id.into(),
+            coupon_id: "cti-1".into(),
+            book_id: "b1".into(),
+            device_id: "dev-a".into(),
+            order_total: Fen(5_000),
+            amount: Fen(500),
+            redeemed_ms: 10,
+            origin,
+            state,
+        }
+    }
+
+    fn dispute(refused: &str) -> Dispute {
+        Dispute {
+            id: format!("dsp-{refused}"),
+            coupon_id: "cti-1".into(),
+            book_id: "b1".into(),
+            kind: DisputeKind::DoubleUse,
+            accepted: vec![DisputedUse {
+                redemption_id: "r-other".into(),
+                device_id: "dev-b".into(),
+                amount: Fen(500),
+                redeemed_ms: 9,
+            }],
+            refused: RefusedRedemption {
+                redemption_id: refused.into(),
+                device_id: "dev-a".into(),
+                amount: Fen(500),
+                order_total: Fen(5_000),
+                redeemed_ms: 10,
+            },
+            detected_ms: 20,
+            message: "redeemed on another device first".into(),
+            resolved_ms: None,
+        }
+    }
+
+    #[test]
+    fn a_local_redemption_coming_back_is_confirmed_not_duplicated_and_disputes_mark_ours() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("db")).unwrap();
+        let mine = redemption("r-mine", RedemptionOrigin::Local, RedemptionState::Pending);
+        let lost = redemption("r-lost", RedemptionOrigin::Local, RedemptionState::Pending);
+        store
+            .write(|db| {
+                db.coupons().insert_redemption(&mine)?;
+                db.coupons().insert_redemption(&lost)
+            })
+            .unwrap();
+        let server_copy = redemption(
+            "r-mine",
+            RedemptionOrigin::Server,
+            RedemptionState::Confirmed,
+        );
+        let other = redemption(
+            "r-other",
+            RedemptionOrigin::Server,
+            RedemptionState::Confirmed,
+        );
+        let p = page(
+            vec![
+                Change::Redemption(server_copy),
+                Change::Redemption(other.clone()),
+                Change::Dispute(dispute("r-lost")),
+            ],
+            "5",
+        );
+        apply_page(&store, &p).unwrap();
+        apply_page(&store, &p).unwrap();
+        store
+            .read(|db| -> Result<(), StoreError> {
+                let all = db.coupons().redemptions_of("cti-1")?;
+                assert_eq!(all.len(), 3, "{all:?}");
+                let mine = db.coupons().redemption("r-mine")?.unwrap();
+                assert_eq!(mine.state, RedemptionState::Confirmed);
+                assert_eq!(mine.origin, RedemptionOrigin::Local);
+                assert_eq!(db.coupons().redemption("r-other")?, Some(other.clone()));
+                let lost = db.coupons().redemption("r-lost")?.unwrap();
+                assert_eq!(lost.state, RedemptionState::Disputed);
+                assert_eq!(db.coupons().disputes(false)?, vec![dispute("r-lost")]);
+                Ok(())
+            })
+            .unwrap();
+        // The digest holds what the server holds: two accepted redemptions and the dispute.
+        let digest = local_digest(&store).unwrap();
+        assert_eq!(digest.counts["redemption"], 2);
+        assert_eq!(digest.counts["dispute"], 1);
+        // A dismissal on the phone is local bookkeeping: the digest does not change.
+        store
+            .write(|db| db.coupons().resolve_dispute("dsp-r-lost", 30))
+            .unwrap();
+        assert_eq!(local_digest(&store).unwrap(), digest);
+        let tomb = page(
+            vec![Change::Deleted(Tombstone {
+                kind: EntityKind::Dispute,
+                id: "dsp-r-lost".into(),
+            })],
+            "6",
+        );
+        apply_page(&store, &tomb).unwrap();
+        assert!(
+            store
+                .read(|db| db.coupons().disputes(true))
+                .unwrap()
+                .is_empty()
+        );
     }
 }

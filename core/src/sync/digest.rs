@@ -3,8 +3,8 @@
 //!
 //! Each entity is hashed as `kind \0 id \0 canonical JSON`; the per-entity hashes are added
 //! (mod 2^128), which makes the result independent of iteration order. Fields that are
-//! local bookkeeping (an image's downloaded path, a redemption's origin and sync state) are
-//! left out.
+//! local bookkeeping (an image's downloaded path, a redemption's origin and sync state, when
+//! a dispute was dismissed) are left out.
 
 use std::collections::BTreeMap;
 
@@ -45,6 +45,12 @@ impl DigestBuilder {
                 let mut img = img.clone();
                 img.local_path = None;
                 normalised = Change::Image(img);
+                &normalised
+            }
+            Change::Dispute(d) if d.resolved_ms.is_some() => {
+                let mut d = d.clone();
+                d.resolved_ms = None;
+                normalised = Change::Dispute(d);
                 &normalised
             }
             Change::Redemption(r) => {

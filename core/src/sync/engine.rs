@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+use serde::Deserialize as _;
 use sha2::{Digest as _, Sha256};
 use tokio_util::sync::CancellationToken;
 
@@ -17,13 +18,13 @@ use super::SyncError;
 use super::apply::{Applied, apply_page};
 use super::progress::{SyncListener, SyncPhase, SyncProgress};
 use super::protocol::{
-    ActivateRequest, ActivateResponse, ChangesPage, Mutation, MutationStatus, PushRequest,
-    PushResponse,
+    ActivateRequest, ActivateResponse, ChangesPage, Mutation, MutationResult, MutationStatus,
+    PushRequest, PushResponse, REDEMPTION_KIND,
 };
 use super::secrets::{DEVICE_TOKEN_KEY, SecretStore};
 use super::transport::{RetryMode, Transport, TransportConfig};
-use crate::domain::{Conflict, ConflictOutcome, OutboxEntry, RedemptionState};
-use crate::store::{Store, StoreError};
+use crate::domain::{Conflict, ConflictOutcome, Dispute, OutboxEntry, RedemptionState};
+use crate::store::{Db, Store, StoreError};
 use crate::time::Clock;
 
 /// Tunables of a sync.
@@ -323,34 +324,29 @@ impl SyncEngine {
                         MutationStatus::Rejected => Some(ConflictOutcome::Rejected),
                         MutationStatus::Conflict => Some(ConflictOutcome::Conflict),
                     };
-                    if entry.kind == "redemption" {
-                        let state = match outcome {
-                            None => RedemptionState::Confirmed,
-                            Some(_) => RedemptionState::Disputed,
-                        };
-                        db.coupons().set_redemption_state(&entry.entity_id, state)?;
-                    }
                     match outcome {
                         None => report.applied += 1,
-                        Some(outcome) => {
-                            if outcome == ConflictOutcome::Rejected {
-                                report.rejected += 1;
-                            } else {
-                                report.conflicts += 1;
-                            }
-                            db.sync().record_conflict(&Conflict {
-                                id: 0,
-                                mutation_id: entry.mutation_id,
-                                kind: entry.kind.clone(),
-                                entity_id: entry.entity_id.clone(),
-                                outcome,
-                                reason: result.reason.clone().unwrap_or_default(),
-                                server_state: result.server_state.as_ref().map(|v| v.to_string()),
-                                payload: entry.payload.clone(),
-                                created_ms: now,
-                                resolved_ms: None,
-                            })?;
-                        }
+                        Some(ConflictOutcome::Rejected) => report.rejected += 1,
+                        Some(ConflictOutcome::Conflict) => report.conflicts += 1,
+                    }
+                    if entry.kind == REDEMPTION_KIND
+                        && answer_redemption(db, &entry.entity_id, result)?
+                    {
+                        continue; // kept as a dispute: the wallet's view of this answer
+                    }
+                    if let Some(outcome) = outcome {
+                        db.sync().record_conflict(&Conflict {
+                            id: 0,
+                            mutation_id: entry.mutation_id,
+                            kind: entry.kind.clone(),
+                            entity_id: entry.entity_id.clone(),
+                            outcome,
+                            reason: result.reason.clone().unwrap_or_default(),
+                            server_state: result.server_state.as_ref().map(|v| v.to_string()),
+                            payload: entry.payload.clone(),
+                            created_ms: now,
+                            resolved_ms: None,
+                        })?;
                     }
                 }
                 Ok::<_, StoreError>(answered)
@@ -516,6 +512,44 @@ impl SyncEngine {
     }
 }
 
+/// Sets a local redemption's state from the server's answer: applied → confirmed,
+/// conflict → disputed (and the dispute the server attached is kept), rejected → rejected.
+/// Returns whether the answer was kept as a dispute, which then stands for it instead of a
+/// row in `conflicts`.
+fn answer_redemption(
+    db: &Db<'_>,
+    redemption_id: &str,
+    result: &MutationResult,
+) -> Result<bool, StoreError> {
+    let state = match result.status {
+        MutationStatus::Applied => RedemptionState::Confirmed,
+        MutationStatus::Conflict => RedemptionState::Disputed,
+        MutationStatus::Rejected => RedemptionState::Rejected,
+    };
+    db.coupons().set_redemption_state(redemption_id, state)?;
+    if result.status != MutationStatus::Conflict {
+        return Ok(false);
+    }
+    // A dispute that does not parse is not lost: it stays a plain conflict row.
+    let dispute = result
+        .server_state
+        .as_ref()
+        .and_then(|v| Dispute::deserialize(v).ok());
+    match dispute {
+        Some(d) => {
+            db.coupons().put_dispute(&d)?;
+            Ok(true)
+        }
+        None => {
+            tracing::warn!(
+                redemption_id,
+                "a redemption conflict came without a dispute"
+            );
+            Ok(false)
+        }
+    }
+}
+
 async fn join<T>(handle: tokio::task::JoinHandle<Result<T, SyncError>>) -> Result<T, SyncError> {
     handle.await.map_err(|e| SyncError::Io {
         what: "sync task".into(),
@@ -607,5 +641,84 @@ mod tests {
     fn cursors_are_encoded() {
         assert_eq!(percent_encode("12 3&x=/"), "12%203%26x%3D%2F");
         assert_eq!(percent_encode("48213"), "48213");
+    }
+
+    fn pending_redemption(store: &Store, id: &str) {
+        store
+            .write(|db| {
+                db.coupons().insert_redemption(&crate::domain::Redemption {
+                    id: id.into(),
+                    coupon_id: "cti-1".into(),
+                    book_id: "b1".into(),
+                    device_id: "dev-a".into(),
+                    order_total: crate::money::Fen(100),
+                    amount: crate::money::Fen(10),
+                    redeemed_ms: 1,
+                    origin: crate::domain::RedemptionOrigin::Local,
+                    state: RedemptionState::Pending,
+                })
+            })
+            .unwrap();
+    }
+
+    fn answer(status: MutationStatus, server_state: Option<serde_json::Value>) -> MutationResult {
+        MutationResult {
+            mutation_id: 1,
+            status,
+            reason: Some("why".into()),
+            server_state,
+            code: None,
+        }
+    }
+
+    #[test]
+    fn push_answers_set_the_redemption_state_and_keep_the_dispute() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("db")).unwrap();
+        for id in ["ok", "dup", "bad", "odd"] {
+            pending_redemption(&store, id);
+        }
+        let dispute = serde_json::json!({
+            "id": "dsp-1", "coupon_id": "cti-1", "book_id": "b1", "kind": "double_use",
+            "accepted": [{"redemption_id": "first", "device_id": "dev-b", "amount": 10,
+                          "redeemed_ms": 0}],
+            "refused": {"redemption_id": "dup", "device_id": "dev-a", "amount": 10,
+                        "order_total": 100, "redeemed_ms": 1},
+            "detected_ms": 5, "message": "spent elsewhere", "resolved_ms": null
+        });
+        let kept = store
+            .write(|db| {
+                Ok::<_, StoreError>([
+                    answer_redemption(db, "ok", &answer(MutationStatus::Applied, None))?,
+                    answer_redemption(
+                        db,
+                        "dup",
+                        &answer(MutationStatus::Conflict, Some(dispute.clone())),
+                    )?,
+                    answer_redemption(db, "bad", &answer(MutationStatus::Rejected, None))?,
+                    answer_redemption(
+                        db,
+                        "odd",
+                        &answer(MutationStatus::Conflict, Some(serde_json::json!({"x": 1}))),
+                    )?,
+                ])
+            })
+            .unwrap();
+        // Only the conflict with a readable dispute stands in for a `conflicts` row.
+        assert_eq!(kept, [false, true, false, false]);
+        let state = |id: &str| {
+            store
+                .read(|db| db.coupons().redemption(id))
+                .unwrap()
+                .unwrap()
+                .state
+        };
+        assert_eq!(state("ok"), RedemptionState::Confirmed);
+        assert_eq!(state("dup"), RedemptionState::Disputed);
+        assert_eq!(state("bad"), RedemptionState::Rejected);
+        assert_eq!(state("odd"), RedemptionState::Disputed);
+        let disputes = store.read(|db| db.coupons().disputes(false)).unwrap();
+        assert_eq!(disputes.len(), 1);
+        assert_eq!(disputes[0].refused.redemption_id, "dup");
     }
 }

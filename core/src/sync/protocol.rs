@@ -7,9 +7,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    ChecklistDefinition, CouponBook, Order, Product, ProductImage, Redemption, Revocation,
+    ChecklistDefinition, CouponBook, Dispute, Order, Product, ProductImage, Redemption, Revocation,
     ShopProfile, SigningKey, Tier,
 };
+use crate::money::Fen;
 
 /// Path prefix of every protocol endpoint.
 pub const API_PREFIX: &str = "/v1";
@@ -72,6 +73,9 @@ pub enum Change {
     Revocation(Revocation),
     /// A redemption accepted by the server (from any device of the shop).
     Redemption(Redemption),
+    /// A coupon spent twice or overspent, caught by the server (every device of the shop
+    /// sees it).
+    Dispute(Dispute),
     /// A checklist definition document.
     ChecklistDefinition(ChecklistDefinition),
     /// An entity that no longer exists.
@@ -98,13 +102,15 @@ pub enum EntityKind {
     Revocation,
     /// Redemption.
     Redemption,
+    /// Coupon dispute.
+    Dispute,
     /// Checklist definition.
     ChecklistDefinition,
 }
 
 impl EntityKind {
     /// Every kind, in a stable order.
-    pub const ALL: [EntityKind; 9] = [
+    pub const ALL: [EntityKind; 10] = [
         EntityKind::ShopProfile,
         EntityKind::Product,
         EntityKind::Image,
@@ -113,6 +119,7 @@ impl EntityKind {
         EntityKind::SigningKey,
         EntityKind::Revocation,
         EntityKind::Redemption,
+        EntityKind::Dispute,
         EntityKind::ChecklistDefinition,
     ];
 
@@ -127,6 +134,7 @@ impl EntityKind {
             EntityKind::SigningKey => "signing_key",
             EntityKind::Revocation => "revocation",
             EntityKind::Redemption => "redemption",
+            EntityKind::Dispute => "dispute",
             EntityKind::ChecklistDefinition => "checklist_definition",
         }
     }
@@ -153,6 +161,7 @@ impl Change {
             Change::SigningKey(_) => EntityKind::SigningKey,
             Change::Revocation(_) => EntityKind::Revocation,
             Change::Redemption(_) => EntityKind::Redemption,
+            Change::Dispute(_) => EntityKind::Dispute,
             Change::ChecklistDefinition(_) => EntityKind::ChecklistDefinition,
             Change::Deleted(t) => t.kind,
         }
@@ -169,6 +178,7 @@ impl Change {
             Change::SigningKey(k) => k.kid.clone(),
             Change::Revocation(r) => r.id.clone(),
             Change::Redemption(r) => r.id.clone(),
+            Change::Dispute(d) => d.id.clone(),
             Change::ChecklistDefinition(d) => d.version.to_string(),
             Change::Deleted(t) => t.id.clone(),
         }
@@ -239,9 +249,41 @@ pub struct MutationResult {
     /// Why, for `rejected` and `conflict`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// The server's current state of the entity, for `conflict`.
+    /// The server's current state of the entity, for `conflict` (for a redemption: the
+    /// [`Dispute`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_state: Option<serde_json::Value>,
+    /// A stable machine-readable reason, where the kind defines one (a refused
+    /// redemption: the wallet's reason code, e.g. `revoked`, `bad_signature`, `used_up`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+/// Mutation kind of a coupon redemption.
+pub const REDEMPTION_KIND: &str = "redemption";
+
+/// The payload of a `redemption` mutation: everything the server needs to check the coupon
+/// itself (it trusts no verdict of the phone) and to apply it once.
+///
+/// The mutation's `entity_id` is the redemption id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedemptionPayload {
+    /// UUIDv7 made on the phone: the idempotency key of the redemption.
+    pub redemption_id: String,
+    /// The coupon's `cti`.
+    pub coupon_id: String,
+    /// Its book.
+    pub book_id: String,
+    /// The key that signed it.
+    pub kid: String,
+    /// The order total the coupon was applied to.
+    pub order_total: Fen,
+    /// Discount granted or stored value spent.
+    pub amount: Fen,
+    /// When it was redeemed at the counter, UTC ms.
+    pub redeemed_ms: i64,
+    /// The coupon's text (`SKC1:...`), verified again by the server.
+    pub coupon: String,
 }
 
 /// `POST /v1/mutations` answer: one result per mutation sent, in the same order.
@@ -352,5 +394,36 @@ mod tests {
         ] {
             assert!(serde_json::from_str::<Change>(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn redemption_payload_and_dispute_round_trip() {
+        let payload = RedemptionPayload {
+            redemption_id: "0190a4c2-0000-7000-8000-000000000001".into(),
+            coupon_id: "cti-1".into(),
+            book_id: "b1".into(),
+            kid: "k1".into(),
+            order_total: Fen(10_000),
+            amount: Fen(1_000),
+            redeemed_ms: 7,
+            coupon: "SKC1:ABC".into(),
+        };
+        let json = serde_json::to_value(&payload).unwrap();
+        assert_eq!(json["order_total"], 10_000);
+        assert_eq!(
+            serde_json::from_value::<RedemptionPayload>(json).unwrap(),
+            payload
+        );
+        let change = r#"{"kind":"dispute","data":{"id":"d1","coupon_id":"c","book_id":"b",
+            "kind":"overspent","accepted":[],"refused":{"redemption_id":"r","device_id":"x",
+            "amount":5,"order_total":9,"redeemed_ms":1},"detected_ms":2,"message":"m",
+            "resolved_ms":null}}"#;
+        let parsed: Change = serde_json::from_str(change).unwrap();
+        assert_eq!(parsed.entity_kind(), EntityKind::Dispute);
+        assert_eq!(parsed.entity_id(), "d1");
+        // An old answer without `code` still reads.
+        let old: MutationResult =
+            serde_json::from_str(r#"{"mutation_id":1,"status":"applied"}"#).unwrap();
+        assert_eq!(old.code, None);
     }
 }
