@@ -37,6 +37,10 @@ pub struct ServeArgs {
     /// The PEM private key of --tls-cert.
     #[arg(long, requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// Sign the shops' coupons with this Ed25519 private key (PKCS#8 PEM), until a key
+    /// rotation; without it the server makes a key per shop and keeps it in its database.
+    #[arg(long, value_name = "FILE")]
+    signing_key: Option<PathBuf>,
 }
 
 /// Seeds `--seed` knows.
@@ -76,6 +80,7 @@ pub async fn serve(db: Option<PathBuf>, args: ServeArgs) -> Result<(), Box<dyn s
         addr: args.addr,
         seed,
         tls,
+        signing_key: args.signing_key,
     })
     .await?;
 

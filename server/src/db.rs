@@ -17,7 +17,7 @@ use rusqlite::Connection;
 use crate::error::StoreError;
 
 /// The schema version this build creates and understands (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The whole schema, created at once on a fresh database.
 ///
@@ -107,6 +107,62 @@ CREATE TABLE media (
 ) STRICT;
 ";
 
+/// Version 2: the coupon wallet's server side. Applied on top of version 1 (a fresh
+/// database gets both), so a dev database made by an older build keeps its shops.
+const SCHEMA_V2: &str = "
+-- The shops' coupon signing keys. The private key is kept here as PKCS#8 PEM: this is a
+-- dev server; a production backend keeps it in an HSM or a KMS.
+CREATE TABLE shop_keys (
+    shop_id       TEXT NOT NULL REFERENCES shops(shop_id),
+    kid           TEXT NOT NULL,
+    private_pem   TEXT NOT NULL,
+    public_key    BLOB NOT NULL,
+    not_before_ms INTEGER NOT NULL,
+    not_after_ms  INTEGER,
+    created_ms    INTEGER NOT NULL,
+    updated_ms    INTEGER NOT NULL,
+    PRIMARY KEY (shop_id, kid)
+) STRICT;
+
+-- Every coupon issued, with its text: for the book listing and the monthly quota.
+CREATE TABLE issued_coupons (
+    shop_id   TEXT NOT NULL REFERENCES shops(shop_id),
+    coupon_id TEXT NOT NULL,
+    book_id   TEXT NOT NULL,
+    kid       TEXT NOT NULL,
+    text      TEXT NOT NULL,
+    issued_ms INTEGER NOT NULL,
+    PRIMARY KEY (shop_id, coupon_id)
+) STRICT;
+CREATE INDEX issued_coupons_by_book ON issued_coupons (shop_id, book_id);
+CREATE INDEX issued_coupons_by_time ON issued_coupons (shop_id, issued_ms);
+
+-- What was revoked since when, for checking redemptions (`revoked_ms <= redeemed_ms`).
+CREATE TABLE revocation_index (
+    shop_id    TEXT NOT NULL,
+    target     TEXT NOT NULL,
+    target_id  TEXT NOT NULL,
+    revoked_ms INTEGER NOT NULL,
+    PRIMARY KEY (shop_id, target, target_id)
+) STRICT, WITHOUT ROWID;
+
+-- Every redemption pushed, first-wins per coupon in `seq` order. `outcome` is the answer
+-- (status, reason, code, server_state) given to it, repeated for the same redemption id.
+CREATE TABLE redemption_ledger (
+    seq           INTEGER PRIMARY KEY,
+    shop_id       TEXT NOT NULL,
+    redemption_id TEXT NOT NULL,
+    coupon_id     TEXT NOT NULL,
+    device_id     TEXT NOT NULL,
+    amount_fen    INTEGER NOT NULL,
+    redeemed_ms   INTEGER NOT NULL,
+    accepted      INTEGER NOT NULL CHECK (accepted IN (0, 1)),
+    outcome       TEXT NOT NULL,
+    UNIQUE (shop_id, redemption_id)
+) STRICT;
+CREATE INDEX redemption_ledger_by_coupon ON redemption_ledger (shop_id, coupon_id, accepted);
+";
+
 /// Most idle reader connections kept open; more are opened under load and closed after.
 const MAX_IDLE_READERS: usize = 8;
 
@@ -182,6 +238,11 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     match version {
         0 => {
             tx.execute_batch(SCHEMA)?;
+            tx.execute_batch(SCHEMA_V2)?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        }
+        1 => {
+            tx.execute_batch(SCHEMA_V2)?;
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         }
         SCHEMA_VERSION => {}
@@ -215,5 +276,32 @@ mod tests {
             Db::open(&path),
             Err(StoreError::SchemaVersion(99))
         ));
+    }
+
+    #[test]
+    fn a_version_1_database_is_upgraded_keeping_its_shops() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA).unwrap();
+            conn.execute(
+                "INSERT INTO shops (shop_id, name, tier, created_ms) VALUES ('s1', 'S', 'basic', 1)",
+                [],
+            )
+            .unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
+        let db = Db::open(&path).unwrap();
+        let (version, shops, keys): (i64, i64, i64) = db
+            .read(|c| {
+                Ok::<_, StoreError>((
+                    c.pragma_query_value(None, "user_version", |r| r.get(0))?,
+                    c.query_row("SELECT count(*) FROM shops", [], |r| r.get(0))?,
+                    c.query_row("SELECT count(*) FROM shop_keys", [], |r| r.get(0))?,
+                ))
+            })
+            .unwrap();
+        assert_eq!((version, shops, keys), (SCHEMA_VERSION, 1, 0));
     }
 }

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use rusqlite::TransactionBehavior;
-use sellerkit_core::domain::{CouponBook, CouponKind, Order, Product, Tier};
+use sellerkit_core::domain::{CouponBook, Order, Product, Tier};
 use sellerkit_core::sync::digest::ShopDigest;
 use sellerkit_core::sync::protocol::EntityKind;
 
@@ -338,47 +338,9 @@ fn require_shop(conn: &rusqlite::Connection, shop_id: &str) -> Result<(), ApiErr
 /// `POST /dev/shops/{shop_id}/coupon-books` body.
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct PutCouponBooks {
-    /// Books to add or replace (the coupons themselves are issued by a later version).
+    /// Books to add or replace, without coupons (`POST /dev/shops/{shop_id}/coupons`
+    /// issues a book with its signed coupons).
     pub books: Vec<CouponBook>,
-}
-
-/// Why a coupon book's terms are impossible, if they are.
-fn coupon_book_problem(b: &CouponBook) -> Option<String> {
-    let id = &b.id;
-    if id.is_empty() {
-        return Some("every coupon book needs an id".into());
-    }
-    if b.value_fen.is_some() == b.value_bps.is_some() {
-        return Some(format!(
-            "book {id}: give exactly one of value_fen and value_bps"
-        ));
-    }
-    if b.value_fen.is_some_and(|v| v.0 <= 0) {
-        return Some(format!("book {id}: value_fen must be positive"));
-    }
-    if b.value_bps.is_some_and(|v| !(1..=10_000).contains(&v)) {
-        return Some(format!("book {id}: value_bps must be 1 to 10000"));
-    }
-    if b.kind == CouponKind::StoredValue && b.value_fen.is_none() {
-        return Some(format!("book {id}: a stored-value book needs value_fen"));
-    }
-    if (b.kind == CouponKind::MultiUse) != b.max_uses.is_some() || b.max_uses.is_some_and(|n| n < 1)
-    {
-        return Some(format!(
-            "book {id}: max_uses (at least 1) goes with multi_use only"
-        ));
-    }
-    if b.min_spend.0 < 0 || b.issued_count < 0 {
-        return Some(format!(
-            "book {id}: min_spend and issued_count cannot be negative"
-        ));
-    }
-    if b.valid_from_ms >= b.valid_until_ms {
-        return Some(format!(
-            "book {id}: valid_from_ms must be before valid_until_ms"
-        ));
-    }
-    None
 }
 
 /// `POST /dev/shops/{shop_id}/coupon-books`: adds or replaces coupon books; they reach
@@ -389,7 +351,7 @@ pub async fn put_coupon_books(
     ApiPath(shop_id): ApiPath<String>,
     ApiJson(body): ApiJson<PutCouponBooks>,
 ) -> Result<ApiJson<Written>, ApiError> {
-    if let Some(problem) = body.books.iter().find_map(coupon_book_problem) {
+    if let Some(problem) = body.books.iter().find_map(crate::issuing::book_problem) {
         return Err(ApiError::invalid_request(problem));
     }
     let written = state

@@ -40,6 +40,14 @@ pub enum ServerError {
     /// The TLS certificate or key could not be read or used.
     #[error("TLS setup: {0}")]
     Tls(String),
+    /// The `--signing-key` file could not be read, or holds no PKCS#8 Ed25519 private key.
+    #[error("signing key {path}: {detail}")]
+    SigningKey {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        detail: String,
+    },
     /// The server task ended abnormally (it panicked or was cancelled).
     #[error("server task ended abnormally: {0}")]
     Task(String),
@@ -79,6 +87,13 @@ pub const INTERNAL_ERROR: &str = "internal_error";
 pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
 /// Code of `409 Conflict` answers of the dev endpoints (e.g. a shop id already taken).
 pub const ALREADY_EXISTS: &str = "already_exists";
+
+impl ApiError {
+    /// `403 quota_exceeded`: a quota of the shop's tier is used up.
+    pub fn quota_exceeded(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, error_code::QUOTA_EXCEEDED, message)
+    }
+}
 
 impl ApiError {
     /// An error with this status, code and message.

@@ -6,7 +6,8 @@
 //!   `POST /v1/mutations`, `GET`/`PUT /v1/media/{image_id}`;
 //! - `GET /openapi.json`, the protocol as OpenAPI 3.1;
 //! - `/dev/` endpoints for tests (loopback peers only): shops, generated orders, products,
-//!   revocation, digests.
+//!   device revocation, digests; coupon books issued with signed coupons, coupon/book/key
+//!   revocations, key rotation, the redemption ledger.
 //!
 //! In-process use (tests, benchmarks, `sellerkit serve`):
 //!
@@ -29,12 +30,18 @@ use tokio::task::JoinHandle;
 
 mod api;
 pub mod cli;
+mod coupon_store;
 mod db;
 mod dev;
+mod dev_coupons;
 mod error;
 mod extract;
+pub mod issuing;
+pub mod keys;
 mod media;
 mod mutations;
+pub mod quota;
+mod redemptions;
 mod routes;
 pub mod seed;
 mod seeding;
@@ -43,6 +50,7 @@ mod state;
 mod store;
 
 pub use api::Health;
+pub use coupon_store::{IssuedCoupon, LedgerEntry};
 pub use error::{ApiError, ServerError, StoreError};
 pub use routes::{OPENAPI_JSON, V1Route, router, v1_routes};
 pub use seed::SeedConfig;
@@ -72,6 +80,9 @@ pub struct ServerOptions {
     pub seed: Option<SeedConfig>,
     /// Serve HTTPS with this certificate instead of plain HTTP.
     pub tls: Option<TlsFiles>,
+    /// Shops sign coupons with this PKCS#8 PEM Ed25519 key (until a rotation) instead of a
+    /// key the server makes and keeps in its database.
+    pub signing_key: Option<PathBuf>,
 }
 
 impl ServerOptions {
@@ -82,6 +93,7 @@ impl ServerOptions {
             addr: "127.0.0.1:0".into(),
             seed: None,
             tls: None,
+            signing_key: None,
         }
     }
 }
@@ -194,6 +206,10 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
     .map_err(|e| ServerError::Task(e.to_string()))?
     .map_err(db_err)?;
 
+    let supplied = match &options.signing_key {
+        Some(path) => Some(keys::SuppliedKey::load(path)?),
+        None => None,
+    };
     let tls = match &options.tls {
         Some(files) => Some(serve::tls_acceptor(&files.cert, &files.key)?),
         None => None,
@@ -212,7 +228,12 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         local_addr.port()
     );
 
-    let app = router(AppState::new(Arc::new(db)));
+    let mut state = AppState::new(Arc::new(db));
+    if let Some(key) = supplied {
+        tracing::info!(kid = key.kid(), "coupons are signed with the supplied key");
+        state = state.with_signing_key(key);
+    }
+    let app = router(state);
     let (stop_tx, mut stop_rx) = watch::channel(false);
     let shutdown = async move {
         // An error means every sender is gone: nobody can ask any more, so stop as well.

@@ -14,7 +14,8 @@ use axum::extract::State;
 use rusqlite::{Connection, TransactionBehavior};
 use sellerkit_core::domain::{Product, ProductStatus, ShopProfile};
 use sellerkit_core::sync::protocol::{
-    EntityKind, MAX_PUSH_BATCH, Mutation, MutationResult, MutationStatus, PushRequest, PushResponse,
+    EntityKind, MAX_PUSH_BATCH, Mutation, MutationResult, MutationStatus, PushRequest,
+    PushResponse, REDEMPTION_KIND,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize as _, Serialize};
@@ -89,19 +90,54 @@ pub fn apply_batch(
 
 /// What happened to one mutation.
 #[derive(Debug, Clone, PartialEq)]
-enum Outcome {
+pub(crate) enum Outcome {
     Applied,
     Rejected(String),
     Conflict(String, Value),
+    /// Rejected with a stable reason code (refused redemptions).
+    Refused {
+        code: &'static str,
+        reason: String,
+    },
+    /// A conflict with a stable code and the server's state (a redemption's dispute).
+    Disputed {
+        code: &'static str,
+        reason: String,
+        state: Value,
+    },
+    /// The answer given before to the same redemption id, repeated.
+    Replay(MutationResult),
 }
 
 impl Outcome {
-    fn into_result(self, mutation_id: i64) -> MutationResult {
-        let (status, reason, server_state) = match self {
-            Outcome::Applied => (MutationStatus::Applied, None, None),
-            Outcome::Rejected(reason) => (MutationStatus::Rejected, Some(reason), None),
+    pub(crate) fn into_result(self, mutation_id: i64) -> MutationResult {
+        let (status, reason, server_state, code) = match self {
+            Outcome::Applied => (MutationStatus::Applied, None, None, None),
+            Outcome::Rejected(reason) => (MutationStatus::Rejected, Some(reason), None, None),
             Outcome::Conflict(reason, state) => {
-                (MutationStatus::Conflict, Some(reason), Some(state))
+                (MutationStatus::Conflict, Some(reason), Some(state), None)
+            }
+            Outcome::Refused { code, reason } => (
+                MutationStatus::Rejected,
+                Some(reason),
+                None,
+                Some(code.to_string()),
+            ),
+            Outcome::Disputed {
+                code,
+                reason,
+                state,
+            } => (
+                MutationStatus::Conflict,
+                Some(reason),
+                Some(state),
+                Some(code.to_string()),
+            ),
+            Outcome::Replay(answer) => {
+                return MutationResult {
+                    mutation_id,
+                    ..answer
+                };
             }
         };
         MutationResult {
@@ -109,7 +145,7 @@ impl Outcome {
             status,
             reason,
             server_state,
-            code: None,
+            code,
         }
     }
 }
@@ -138,7 +174,7 @@ fn apply_one(
             }
             edit(conn, seqs, device, m, &SHOP_EDIT, now_ms)
         }
-        "redemption" => Ok(Outcome::Rejected("coupons are not supported yet".into())),
+        REDEMPTION_KIND => crate::redemptions::redeem(conn, seqs, device, m, now_ms),
         other => Ok(Outcome::Rejected(format!(
             "unknown mutation kind {:?}",
             echo(other)

@@ -16,7 +16,7 @@ use tower_http::trace::TraceLayer;
 use crate::error::{ApiError, json_error_bodies};
 use crate::extract::json_response;
 use crate::state::AppState;
-use crate::{api, dev, media, mutations};
+use crate::{api, dev, dev_coupons, media, mutations};
 
 /// Body limit of routes that take no body or a small one.
 const SMALL_BODY_LIMIT: usize = 64 * 1024;
@@ -102,6 +102,21 @@ pub fn router(state: AppState) -> Router {
             "/dev/shops/{shop_id}/coupon-books",
             post(dev::put_coupon_books),
         )
+        .route("/dev/shops/{shop_id}/coupons", post(dev_coupons::issue))
+        .route(
+            "/dev/shops/{shop_id}/coupon-books/{book_id}/coupons",
+            get(dev_coupons::book_coupons),
+        )
+        .route(
+            "/dev/shops/{shop_id}/revocations",
+            post(dev_coupons::revoke),
+        )
+        .route("/dev/shops/{shop_id}/keys", get(dev_coupons::list_keys))
+        .route(
+            "/dev/shops/{shop_id}/keys/rotate",
+            post(dev_coupons::rotate_key),
+        )
+        .route("/dev/shops/{shop_id}/redemptions", get(dev_coupons::ledger))
         .route("/dev/shops/{shop_id}/digest", get(dev::digest))
         .route("/dev/devices/{device_id}/revoke", post(dev::revoke_device))
         .layer(dev_limit);

@@ -5,17 +5,33 @@ use std::sync::Arc;
 
 use crate::db::Db;
 use crate::error::{ApiError, StoreError};
+use crate::keys::SuppliedKey;
 
-/// What every handler can reach: the database.
+/// What every handler can reach: the database, and the signing key given at start.
 #[derive(Clone, Debug)]
 pub struct AppState {
     db: Arc<Db>,
+    supplied_key: Option<Arc<SuppliedKey>>,
 }
 
 impl AppState {
     /// State over an open database.
     pub(crate) fn new(db: Arc<Db>) -> AppState {
-        AppState { db }
+        AppState {
+            db,
+            supplied_key: None,
+        }
+    }
+
+    /// Shops sign coupons with `key` (from `--signing-key`) until their key is rotated.
+    pub fn with_signing_key(mut self, key: SuppliedKey) -> AppState {
+        self.supplied_key = Some(Arc::new(key));
+        self
+    }
+
+    /// The key given at start, if any.
+    pub(crate) fn supplied_key(&self) -> Option<Arc<SuppliedKey>> {
+        self.supplied_key.clone()
     }
 
     /// Opens (creating if needed) the database at `path`: for driving [`crate::router`]

@@ -466,9 +466,10 @@ async fn invalid_mutations_are_rejected_or_refused() {
         assert_eq!(r["status"], "rejected", "{r}");
         assert!(r["reason"].as_str().is_some_and(|s| !s.is_empty()), "{r}");
     }
+    // A redemption without its payload is refused with the redemption code.
     assert_eq!(
-        answer["results"][1]["reason"],
-        "coupons are not supported yet"
+        answer["results"][1]["code"], "invalid_redemption",
+        "{answer}"
     );
 
     // Request-level mistakes are 4xx.

@@ -40,6 +40,7 @@ async fn serves_https_with_a_certificate_for_localhost() {
             cert: cert_path,
             key: key_path,
         }),
+        signing_key: None,
     })
     .await
     .unwrap();

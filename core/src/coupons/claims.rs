@@ -246,6 +246,9 @@ pub(crate) fn read_cbor(bytes: &[u8], what: &str) -> Result<Value, Refusal> {
     Ok(value)
 }
 
+#[cfg(test)]
+pub(crate) const MAX_CBOR_DEPTH_FOR_TESTS: usize = MAX_CBOR_DEPTH;
+
 /// Largest NumericDate accepted: the year 9999, so that seconds * 1000 fits easily.
 const MAX_SECONDS: i64 = 253_402_300_799;
 

@@ -43,12 +43,25 @@ pub fn decode_cose(cose: &[u8]) -> Result<DecodedCoupon, Refusal> {
         return Err(Refusal::malformed(format!("CBOR tag {tag}, expected 18")));
     }
     // coset parses the protected header bstr with its own, looser nesting limit: check it
-    // against ours first.
+    // against ours first. Its alg is read here too, so that an integer coset has no name
+    // for is still reported as an unsupported algorithm rather than as damage.
     if let ciborium::Value::Array(items) = inner.as_ref()
         && let Some(ciborium::Value::Bytes(protected)) = items.first()
         && !protected.is_empty()
+        && let ciborium::Value::Map(entries) = read_cbor(protected, "protected header")?
     {
-        read_cbor(protected, "protected header")?;
+        let alg = entries
+            .iter()
+            .find(|(k, _)| k == &ciborium::Value::Integer(1.into()))
+            .map(|(_, v)| v);
+        if let Some(ciborium::Value::Integer(i)) = alg
+            && let Ok(n) = i64::try_from(*i)
+            && n != iana::Algorithm::EdDSA as i64
+        {
+            return Err(Refusal::UnsupportedAlgorithm {
+                alg: algorithm_name(n),
+            });
+        }
     }
     let sign1 = CoseSign1::from_cbor_value(*inner)
         .map_err(|e| Refusal::malformed(format!("COSE_Sign1: {e}")))?;
@@ -92,15 +105,24 @@ fn check_algorithm(alg: Option<&coset::Algorithm>) -> Result<(), Refusal> {
     match alg {
         Some(RegisteredLabelWithPrivate::Assigned(iana::Algorithm::EdDSA)) => Ok(()),
         Some(RegisteredLabelWithPrivate::Assigned(a)) => Err(Refusal::UnsupportedAlgorithm {
-            alg: format!("{a:?} ({})", *a as i64),
+            alg: algorithm_name(*a as i64),
         }),
-        Some(RegisteredLabelWithPrivate::PrivateUse(n)) => {
-            Err(Refusal::UnsupportedAlgorithm { alg: n.to_string() })
-        }
+        Some(RegisteredLabelWithPrivate::PrivateUse(n)) => Err(Refusal::UnsupportedAlgorithm {
+            alg: algorithm_name(*n),
+        }),
         Some(RegisteredLabelWithPrivate::Text(t)) => Err(Refusal::UnsupportedAlgorithm {
             alg: t.chars().take(MAX_ID_BYTES).collect(),
         }),
         None => Err(Refusal::malformed("alg missing from the protected header")),
+    }
+}
+
+/// `ES256 (-7)` for a registered algorithm, the bare number otherwise.
+fn algorithm_name(n: i64) -> String {
+    use coset::iana::EnumI64 as _;
+    match iana::Algorithm::from_i64(n) {
+        Some(a) => format!("{a:?} ({n})"),
+        None => n.to_string(),
     }
 }
 

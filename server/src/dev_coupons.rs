@@ -1,0 +1,182 @@
+//! The `/dev/` endpoints of the coupon wallet: issue a book of signed coupons, list a
+//! book's coupons, revoke, rotate and list keys, and read the redemption ledger. Loopback
+//! only, like every `/dev/` endpoint.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use rusqlite::TransactionBehavior;
+use sellerkit_core::domain::{CouponBook, Revocation, SigningKey};
+use sellerkit_core::sync::protocol::EntityKind;
+
+use crate::coupon_store::{self, IssuedCoupon, LedgerEntry};
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath, Loopback};
+use crate::issuing::{self, IssueBook, Revoke};
+use crate::keys;
+use crate::state::AppState;
+use crate::store::{self, SeqAlloc};
+
+fn require_shop(conn: &rusqlite::Connection, shop_id: &str) -> Result<(), ApiError> {
+    if store::shop_exists(conn, shop_id)? {
+        Ok(())
+    } else {
+        Err(ApiError::not_found("no such shop"))
+    }
+}
+
+/// `POST /dev/shops/{shop_id}/coupons`: issues a book of signed coupons (`201`), within the
+/// tier's monthly quota (`403 quota_exceeded` otherwise).
+pub async fn issue(
+    _: Loopback,
+    State(state): State<AppState>,
+    ApiPath(shop_id): ApiPath<String>,
+    ApiJson(body): ApiJson<IssueBook>,
+) -> Result<Response, ApiError> {
+    let supplied = state.supplied_key();
+    let issued = state
+        .blocking(move |db| {
+            db.write(|conn| {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                require_shop(&tx, &shop_id)?;
+                let mut seqs = SeqAlloc::new(&tx)?;
+                let issued = issuing::issue_book(
+                    &tx,
+                    &mut seqs,
+                    &shop_id,
+                    &body,
+                    supplied.as_deref(),
+                    store::now_ms(),
+                )?;
+                tx.commit()?;
+                Ok(issued)
+            })
+        })
+        .await?;
+    Ok((StatusCode::CREATED, ApiJson(issued)).into_response())
+}
+
+/// `GET /dev/shops/{shop_id}/coupon-books/{book_id}/coupons` answer.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct BookCoupons {
+    /// The book.
+    pub book: CouponBook,
+    /// Its coupons, in issue order.
+    pub coupons: Vec<IssuedCoupon>,
+}
+
+/// `GET /dev/shops/{shop_id}/coupon-books/{book_id}/coupons`: a book and its coupons' texts.
+pub async fn book_coupons(
+    _: Loopback,
+    State(state): State<AppState>,
+    ApiPath((shop_id, book_id)): ApiPath<(String, String)>,
+) -> Result<ApiJson<BookCoupons>, ApiError> {
+    state
+        .blocking(move |db| {
+            db.read(|conn| {
+                require_shop(conn, &shop_id)?;
+                let Some(book) =
+                    store::get_typed(conn, &shop_id, EntityKind::CouponBook, &book_id)?
+                else {
+                    return Err(ApiError::not_found("no such coupon book in this shop"));
+                };
+                Ok(ApiJson(BookCoupons {
+                    book,
+                    coupons: coupon_store::coupons_of_book(conn, &shop_id, &book_id)?,
+                }))
+            })
+        })
+        .await
+}
+
+/// `POST /dev/shops/{shop_id}/revocations`: revokes a coupon, book or key (`201`).
+pub async fn revoke(
+    _: Loopback,
+    State(state): State<AppState>,
+    ApiPath(shop_id): ApiPath<String>,
+    ApiJson(body): ApiJson<Revoke>,
+) -> Result<Response, ApiError> {
+    let revocation: Revocation = state
+        .blocking(move |db| {
+            db.write(|conn| {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                require_shop(&tx, &shop_id)?;
+                let mut seqs = SeqAlloc::new(&tx)?;
+                let r = issuing::revoke(&tx, &mut seqs, &shop_id, &body, store::now_ms())?;
+                tx.commit()?;
+                Ok(r)
+            })
+        })
+        .await?;
+    Ok((StatusCode::CREATED, ApiJson(revocation)).into_response())
+}
+
+/// `GET /dev/shops/{shop_id}/keys` answer.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct KeyList {
+    /// The shop's keys, oldest first (public parts only).
+    pub keys: Vec<SigningKey>,
+}
+
+/// `GET /dev/shops/{shop_id}/keys`: the shop's signing keys.
+pub async fn list_keys(
+    _: Loopback,
+    State(state): State<AppState>,
+    ApiPath(shop_id): ApiPath<String>,
+) -> Result<ApiJson<KeyList>, ApiError> {
+    state
+        .blocking(move |db| {
+            db.read(|conn| {
+                require_shop(conn, &shop_id)?;
+                Ok(ApiJson(KeyList {
+                    keys: issuing::list_keys(conn, &shop_id)?,
+                }))
+            })
+        })
+        .await
+}
+
+/// `POST /dev/shops/{shop_id}/keys/rotate`: ends the current key and starts a new one.
+pub async fn rotate_key(
+    _: Loopback,
+    State(state): State<AppState>,
+    ApiPath(shop_id): ApiPath<String>,
+) -> Result<ApiJson<SigningKey>, ApiError> {
+    state
+        .blocking(move |db| {
+            db.write(|conn| {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                require_shop(&tx, &shop_id)?;
+                let mut seqs = SeqAlloc::new(&tx)?;
+                let key = keys::rotate(&tx, &mut seqs, &shop_id, store::now_ms())?;
+                tx.commit()?;
+                Ok(ApiJson(key))
+            })
+        })
+        .await
+}
+
+/// `GET /dev/shops/{shop_id}/redemptions` answer.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Ledger {
+    /// Every redemption pushed by the shop's devices, in arrival order, with its answer.
+    pub redemptions: Vec<LedgerEntry>,
+}
+
+/// `GET /dev/shops/{shop_id}/redemptions`: the redemption ledger (accepted and not).
+pub async fn ledger(
+    _: Loopback,
+    State(state): State<AppState>,
+    ApiPath(shop_id): ApiPath<String>,
+) -> Result<ApiJson<Ledger>, ApiError> {
+    state
+        .blocking(move |db| {
+            db.read(|conn| {
+                require_shop(conn, &shop_id)?;
+                Ok(ApiJson(Ledger {
+                    redemptions: coupon_store::ledger(conn, &shop_id)?,
+                }))
+            })
+        })
+        .await
+}
