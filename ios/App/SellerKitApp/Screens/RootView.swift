@@ -1,0 +1,33 @@
+import SwiftUI
+
+/// The app's three screens; small enough that a switch is all the navigation it needs.
+struct RootView: View {
+    enum Screen { case activation, home, sync }
+
+    @ObservedObject var model: AppModel
+    @ObservedObject private var activation: ActivationPresenter
+    @State private var screen: Screen
+
+    init(model: AppModel) {
+        self.model = model
+        _activation = ObservedObject(wrappedValue: model.activation)
+        _screen = State(initialValue: model.app.isActivated() ? .home : .activation)
+    }
+
+    var body: some View {
+        Group {
+            switch screen {
+            case .activation: ActivationView(presenter: model.activation)
+            case .sync: SyncView(presenter: model.sync, onDone: { screen = .home })
+            case .home: HomeView(presenter: model.home, onOpenSync: { screen = .sync })
+            }
+        }
+        .onChange(of: activation.activated != nil) { activated in
+            guard activated, screen == .activation else { return }
+            BackgroundSync.schedule()
+            screen = .sync
+            // A fresh device has nothing yet: its first sync brings the shop.
+            Task { await model.sync.start() }
+        }
+    }
+}
