@@ -11,8 +11,6 @@
 # Usage: scripts/test-kotlin.sh          (from any directory)
 set -euo pipefail
 
-KOTLIN_COMPILER_VERSION="2.4.20"
-
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
@@ -22,52 +20,12 @@ die() {
     exit 1
 }
 
-# --- Java -------------------------------------------------------------------------------
-command -v java >/dev/null 2>&1 ||
-    die "java not found. Install a JDK, e.g.: apt-get install openjdk-17-jdk-headless"
 command -v cargo >/dev/null 2>&1 || die "cargo not found (install Rust with rustup)"
-
-# --- JNA (Debian's libjna-java; its native part lives in Debian's jni folder) -----------
-JNA_JAR=/usr/share/java/jna.jar
-if [[ ! -f "$JNA_JAR" ]]; then
-    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
-        log "installing libjna-java"
-        if ! DEBIAN_FRONTEND=noninteractive apt-get install -y libjna-java; then
-            DEBIAN_FRONTEND=noninteractive apt-get update
-            DEBIAN_FRONTEND=noninteractive apt-get install -y libjna-java
-        fi
-    fi
-    [[ -f "$JNA_JAR" ]] ||
-        die "JNA not found at $JNA_JAR. Install it: apt-get install libjna-java"
-fi
-JNA_DISPATCH="$( (dpkg -L libjna-jni 2>/dev/null || true) | grep -E '/libjnidispatch[^/]*\.so$' | head -n1)"
-if [[ -z "$JNA_DISPATCH" ]]; then
-    JNA_DISPATCH="$(find /usr/lib -path '*/jni/libjnidispatch*.so' 2>/dev/null | head -n1 || true)"
-fi
-[[ -n "$JNA_DISPATCH" && -f "$JNA_DISPATCH" ]] ||
-    die "JNA's native library (libjnidispatch) not found. Install it: apt-get install libjna-java libjna-jni"
-JNA_JNI_DIR="$(dirname "$JNA_DISPATCH")"
-
-# --- Kotlin compiler (npm package kotlin-compiler, cached in .cache/) -------------------
-KOTLIN_CACHE="$ROOT/.cache/kotlin-compiler"
-KOTLIN_HOME="$KOTLIN_CACHE/node_modules/kotlin-compiler"
-KOTLINC="$KOTLIN_HOME/bin/kotlinc"
-installed_version() {
-    sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$KOTLIN_HOME/package.json" 2>/dev/null | head -n1
-}
-if [[ ! -f "$KOTLINC" || "$(installed_version)" != "$KOTLIN_COMPILER_VERSION" ]]; then
-    command -v npm >/dev/null 2>&1 ||
-        die "npm not found (needed to fetch the Kotlin compiler). Install it: apt-get install npm"
-    log "installing kotlin-compiler@$KOTLIN_COMPILER_VERSION into .cache/kotlin-compiler"
-    mkdir -p "$KOTLIN_CACHE"
-    npm install --prefix "$KOTLIN_CACHE" --save-exact --no-audit --no-fund \
-        "kotlin-compiler@$KOTLIN_COMPILER_VERSION" >&2
-fi
-[[ -f "$KOTLINC" ]] || die "kotlinc not found at $KOTLINC after npm install"
-[[ "$(installed_version)" == "$KOTLIN_COMPILER_VERSION" ]] ||
-    die "expected kotlin-compiler $KOTLIN_COMPILER_VERSION in $KOTLIN_HOME, found '$(installed_version)'"
-COROUTINES_JAR="$KOTLIN_HOME/lib/kotlinx-coroutines-core-jvm.jar"
-[[ -f "$COROUTINES_JAR" ]] || die "kotlinx-coroutines-core-jvm.jar not found in $KOTLIN_HOME/lib"
+# java, JNA (JNA_JAR, JNA_JNI_DIR), kotlinc (KOTLINC) and COROUTINES_JAR: shared with
+# scripts/test-shells.sh.
+# shellcheck source=scripts/lib/jvm-kotlin.sh
+source "$ROOT/scripts/lib/jvm-kotlin.sh"
+jvm_kotlin_setup
 
 # --- Build the library and generate the bindings ----------------------------------------
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps |

@@ -1,11 +1,13 @@
 //! `sellerkit`: the desktop shell of SellerKit, for QA and developers.
 //!
 //! Every command takes the global flags `--db PATH` and `--json`, before or after the
-//! subcommand. Success exits 0; failure exits non-zero with a one-line reason on stderr
-//! (and, with `--json`, an error object on stdout).
+//! subcommand. Success exits 0; failure exits 1 with a one-line reason on stderr (and, with
+//! `--json`, an error object on stdout); a usage error exits 2 (clap); a coupon refused by
+//! `sellerkit coupon verify|redeem` exits 3 after printing its verdict.
 
 mod commands;
 mod output;
+mod qr;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,6 +53,8 @@ enum Command {
     Activate(commands::activate::ActivateArgs),
     /// Push local changes, pull the shop's changes and images from the server.
     Sync(commands::sync::SyncArgs),
+    /// The e-coupon wallet: verify, redeem, list redemptions and disputes, QR codes.
+    Coupon(commands::coupon::CouponArgs),
     /// Benchmarks that print figures (ratios against baselines from the same run).
     Bench(commands::bench::BenchArgs),
     /// Run the dev server (the reference backend); `--db` is the server's database here
@@ -133,11 +137,14 @@ fn main() -> ExitCode {
         Command::Demo(args) => commands::demo::run(&ctx, &args),
         Command::Activate(args) => commands::activate::run(&ctx, &args),
         Command::Sync(args) => commands::sync::run(&ctx, &args),
+        Command::Coupon(args) => commands::coupon::run(&ctx, &args),
         Command::Bench(args) => commands::bench::run(&ctx, &args),
         Command::Serve(args) => commands::serve::run(&ctx, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The verdict was printed already; only the status says "refused".
+        Err(e) if e.is::<output::Refused>() => ExitCode::from(output::EXIT_REFUSED),
         Err(e) => ctx.out.fail(&e),
     }
 }

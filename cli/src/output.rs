@@ -4,6 +4,19 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
+/// Exit status of a command that ran fine but whose answer is "no": a coupon refused.
+/// Distinct from 1 (the command failed) and 2 (clap's usage errors).
+pub const EXIT_REFUSED: u8 = 3;
+
+/// Returned by a command that printed a refusal verdict: `main` exits with
+/// [`EXIT_REFUSED`] and prints nothing more.
+#[derive(Debug, thiserror::Error)]
+#[error("refused: {code}")]
+pub struct Refused {
+    /// The verdict's reason code.
+    pub code: &'static str,
+}
+
 /// How results are printed.
 #[derive(Clone, Copy, Debug)]
 pub struct Output {

@@ -57,7 +57,29 @@ fn demo_keeps_its_database_for_status_and_both_agree() {
     assert_eq!(demo["first_sync"]["pulled"]["order"], 800);
     assert_eq!(demo["second_sync"]["pulled"]["order"], 25);
     assert_eq!(demo["counts"]["products"], 200);
-    assert_eq!(demo["sync"]["cursor"], demo["second_sync"]["cursor"]);
+    // The coupon part: three offline redemptions pushed once, the refusals, one dispute;
+    // its syncs move the cursor past the second sync's.
+    let coupons = &demo["coupons"];
+    assert_eq!(coupons["issued"], 6, "{coupons}");
+    assert_eq!(
+        coupons["redeemed"].as_array().unwrap().len(),
+        3,
+        "{coupons}"
+    );
+    assert_eq!(
+        (coupons["pushed"].as_u64(), coupons["applied"].as_u64()),
+        (Some(3), Some(3))
+    );
+    assert_eq!(coupons["pushed_again"], 0);
+    assert_eq!(coupons["tampered"]["reason"], "malformed");
+    assert_eq!(coupons["forged"]["reason"], "bad_signature");
+    assert_eq!(coupons["reused"]["reason"], "used_up");
+    assert_eq!(coupons["dispute"]["second_conflicts"], 1, "{coupons}");
+    assert!(demo["sync"]["cursor"].is_string());
+    assert_eq!(
+        demo["counts"]["redemptions"], 4,
+        "three, then one of the disputed pair"
+    );
     assert_eq!(demo["shop"]["tier"], "standard");
     let db = out.join("sellerkit.db");
     assert!(db.is_file());

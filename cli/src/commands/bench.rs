@@ -3,6 +3,8 @@
 //!
 //! Figures are ratios against baselines from the same process, since machines are noisy.
 
+pub mod coupons;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -46,6 +48,16 @@ enum BenchWhat {
         #[arg(long, value_name = "DIR")]
         dir: Option<std::path::PathBuf>,
     },
+    /// Coupon verification and redemption: raw Ed25519 verification of the same messages
+    /// (reference) vs. `coupon verify` vs. verify + redeem with its durable transaction.
+    Coupons {
+        /// Coupons to issue, verify and redeem.
+        #[arg(long, default_value_t = 2_000)]
+        count: usize,
+        /// Keep the work folder here instead of a temporary one.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -76,7 +88,35 @@ pub fn run(ctx: &Context, args: &BenchArgs) -> anyhow::Result<()> {
             page_limit,
             dir,
         } => bench_sync(ctx, *orders, memory_orders, *page_limit, dir.as_deref()),
+        BenchWhat::Coupons { count, dir } => bench_coupons(ctx, *count, dir.as_deref()),
     }
+}
+
+fn bench_coupons(ctx: &Context, count: usize, dir: Option<&Path>) -> anyhow::Result<()> {
+    let temp;
+    let dir = match dir {
+        Some(d) => {
+            std::fs::create_dir_all(d)?;
+            d.to_path_buf()
+        }
+        None => {
+            temp = tempfile::Builder::new()
+                .prefix("sellerkit-bench-")
+                .tempdir()?;
+            temp.path().to_path_buf()
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    if !ctx.out.json {
+        eprintln!("bench: dev server, activation and sync of a fresh phone database");
+    }
+    let (fixture, server) = coupons::prepare(&runtime, &dir, ctx.now_ms())?;
+    // The server is not needed while measuring; stop it so it takes no CPU.
+    runtime.block_on(server.shutdown())?;
+    coupons::run(ctx, count, fixture)
 }
 
 fn bench_sync(

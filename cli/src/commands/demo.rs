@@ -1,8 +1,12 @@
 //! `sellerkit demo`: the product working end to end, on one machine.
 //!
 //! Starts the dev server in-process on 127.0.0.1 with a seeded demo shop, activates a fresh
-//! database as a device, syncs it, lets new orders arrive on the server and syncs again,
-//! then reports what the phone's database holds.
+//! database as a device, syncs it, lets new orders arrive on the server and syncs again;
+//! then the coupon wallet ([`coupons`]): coupons issued, redeemed offline, a tampered and a
+//! forged one refused, synced exactly once, and a dispute made by two phones. Reports what
+//! the phone's database holds.
+
+pub mod coupons;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -51,6 +55,7 @@ struct DemoReport<'a> {
     /// Orders added on the server while the phone was away.
     new_orders: u64,
     second_sync: &'a SyncReport,
+    coupons: &'a coupons::CouponDemo,
     #[serde(flatten)]
     status: StatusReport<'a>,
 }
@@ -123,7 +128,7 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
     );
     let cancel = CancellationToken::new();
     let bar = Bar::new(!ctx.out.json);
-    let (activation, first, second, new_orders) = runtime.block_on(async {
+    let (activation, first, second, new_orders, coupon_demo) = runtime.block_on(async {
         say(&format!("activating this device with code {code}"));
         let activation = engine
             .activate(&code, "SellerKit demo", "desktop", &cancel)
@@ -143,7 +148,21 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
             .await?;
         say("second sync: only what changed");
         let second = engine.sync(&bar, &cancel).await?;
-        anyhow::Ok((activation, first, second, new_orders))
+        bar.clear();
+        let coupon_demo = coupons::run(
+            coupons::Phone {
+                store: Arc::clone(&store),
+                engine: &engine,
+                transport: Arc::clone(&transport),
+                code: &code,
+                dir: &dir,
+                clock: ctx.clock(),
+            },
+            &say,
+            &cancel,
+        )
+        .await?;
+        anyhow::Ok((activation, first, second, new_orders, coupon_demo))
     })?;
     drop(bar);
     runtime.block_on(server.shutdown())?;
@@ -157,6 +176,7 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
         first_sync: &first,
         new_orders,
         second_sync: &second,
+        coupons: &coupon_demo,
         status: StatusReport {
             db: &db,
             status: &status,
@@ -183,6 +203,8 @@ fn render_demo(r: &DemoReport<'_>) -> String {
         r.second_sync.changes_pulled(),
         r.second_sync.duration_ms as f64 / 1000.0,
     );
+    text.push_str(&render_coupons(r.coupons));
+    text.push('\n');
     text.push_str(&render(r.status.db, r.status.status));
     text.push('\n');
     if r.kept {
@@ -199,6 +221,39 @@ fn render_demo(r: &DemoReport<'_>) -> String {
     text
 }
 
+fn render_coupons(c: &coupons::CouponDemo) -> String {
+    let mut text = format!(
+        "Coupons: {} \"{}\" coupons issued on the server; the sync brought {} signing key(s).\n\
+         Redeemed offline: {}.\n\
+         Refused offline: one character changed ({}), value raised to ¥99.00 ({}), \
+         a spent coupon again ({}).\n\
+         Back online: {} redemption(s) pushed, {} applied; the next sync pushed {}.\n",
+        c.issued,
+        c.book_title,
+        c.keys_synced,
+        c.redeemed
+            .iter()
+            .map(|r| format!("{} off {}", r.amount, r.order_total))
+            .collect::<Vec<_>>()
+            .join(", "),
+        c.tampered.reason,
+        c.forged.reason,
+        c.reused.reason,
+        c.pushed,
+        c.applied,
+        c.pushed_again,
+    );
+    match &c.dispute {
+        Some(d) => text.push_str(&format!(
+            "Two phones redeemed {} offline: the server kept the first, the second phone \
+             lists dispute {}: {}\n",
+            d.coupon_id, d.id, d.message
+        )),
+        None => text.push_str("Two phones redeemed one coupon offline: no dispute came back.\n"),
+    }
+    text
+}
+
 /// Removes a previous demo's files from `dir` (databases, secrets, media).
 fn clear_demo(dir: &Path) -> anyhow::Result<()> {
     for name in [
@@ -206,6 +261,10 @@ fn clear_demo(dir: &Path) -> anyhow::Result<()> {
         "sellerkit.db-wal",
         "sellerkit.db-shm",
         "sellerkit.db.secrets",
+        "second-phone.db",
+        "second-phone.db-wal",
+        "second-phone.db-shm",
+        "second-phone.db.secrets",
         "devserver.db",
         "devserver.db-wal",
         "devserver.db-shm",

@@ -187,6 +187,11 @@ impl Bar {
             phase: Mutex::new(None),
         }
     }
+
+    /// Takes the bar off the terminal (before other lines are printed).
+    pub fn clear(&self) {
+        self.bar.finish_and_clear();
+    }
 }
 
 impl SyncListener for Bar {

@@ -506,6 +506,53 @@ fn repositories_round_trip() {
     assert_eq!(store.status().unwrap().counts.images, 0);
 }
 
+/// Every integer column is a 64-bit SQLite integer and an `i64` in Rust, on 32-bit phones too
+/// (armv7, where `usize` is 32 bits): values past `u32::MAX` come back unchanged.
+#[test]
+fn values_wider_than_32_bits_round_trip() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let year_2200_ms = 7_258_118_400_000;
+    let wide = Product {
+        price: Fen(i64::MAX),
+        stock: i64::MIN,
+        version: i64::from(u32::MAX) + 1,
+        updated_ms: year_2200_ms,
+        ..product("p-wide")
+    };
+    let image = ProductImage {
+        id: "i-wide".into(),
+        product_id: Some("p-wide".into()),
+        role: ImageRole::Product,
+        position: i64::from(u32::MAX) * 3,
+        width: Some(i64::from(i32::MAX) + 1),
+        height: Some(1),
+        byte_len: Some(5_000_000_000),
+        mime: None,
+        sha256: None,
+        local_path: None,
+        updated_ms: year_2200_ms,
+    };
+    let mut big_order = order("o-wide", year_2200_ms);
+    big_order.lines[0].quantity = i64::from(u32::MAX) + 7;
+    big_order.total = Fen(-(i64::from(u32::MAX) * 1000));
+    store
+        .write(|db| {
+            db.catalog().put_product(&wide)?;
+            db.catalog().put_image(&image)?;
+            db.orders().put(&big_order)
+        })
+        .unwrap();
+    store
+        .read(|db| {
+            assert_eq!(db.catalog().product("p-wide")?, Some(wide.clone()));
+            assert_eq!(db.catalog().images_of("p-wide")?, vec![image.clone()]);
+            assert_eq!(db.orders().get("o-wide")?, Some(big_order.clone()));
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+}
+
 #[test]
 fn reads_cannot_write() {
     let (_dir, path) = temp_db();

@@ -128,4 +128,24 @@ mod tests {
         c.add(&product("p2", 3));
         assert_ne!(a.checksum, c.finish().checksum);
     }
+
+    /// The server (x86_64) and the phone (armv7, aarch64) must agree byte for byte: the
+    /// checksum is pinned, and this test runs on both (scripts/test-armv7.sh). The expected
+    /// value was computed independently from the entities' JSON (SHA-256, first 16 bytes as a
+    /// big-endian integer, summed mod 2^128).
+    #[test]
+    fn checksum_is_the_same_on_every_platform() {
+        let mut d = DigestBuilder::new();
+        d.add(&product("p1", 12_800));
+        // Past 32 bits: a price over u32::MAX fen and a timestamp in the year 2200.
+        let mut wide = product("p2", i64::from(u32::MAX) + 1);
+        if let Change::Product(p) = &mut wide {
+            p.updated_ms = 7_258_118_400_000;
+            p.version = i64::MAX;
+        }
+        d.add(&wide);
+        let digest = d.finish();
+        assert_eq!(digest.counts["product"], 2);
+        assert_eq!(digest.checksum, "aec8783c522e2f9775d4bc00ba487abb");
+    }
 }
