@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use sellerkit_core::coupons::wallet::Wallet;
 use sellerkit_core::domain::Tier as CoreTier;
 use sellerkit_core::store::Store;
 use sellerkit_core::sync::SyncError;
@@ -12,6 +13,7 @@ use sellerkit_core::sync::transport::{Transport, TransportConfig};
 use sellerkit_core::time::{Clock, ShopZone, SystemClock};
 use tokio_util::sync::CancellationToken;
 
+use crate::locale::Language;
 use crate::logging::{self, LogLevel, LogSink};
 use crate::runtime::{self, guarded};
 use crate::secrets::{ForeignSecrets, SecretStore};
@@ -47,6 +49,11 @@ pub struct SellerAppConfig {
     /// libraries: warnings and errors only); default `Info`. The latest `open` sets it.
     #[uniffi(default = None)]
     pub log_level: Option<LogLevel>,
+    /// The seller's language for the words SellerKit produces (coupon refusals), as a
+    /// BCP 47 tag: `en*` is English, anything else (default) Simplified Chinese, `zh-CN`.
+    /// Pass the app's current locale, e.g. `Locale.getDefault().toLanguageTag()`.
+    #[uniffi(default = None)]
+    pub locale: Option<String>,
 }
 
 /// The service tier of the shop.
@@ -110,6 +117,7 @@ pub struct SellerApp {
     clock: Arc<dyn Clock>,
     config: SellerAppConfig,
     zone: ShopZone,
+    language: Language,
     /// One activation or sync at a time per database: a second one waits for the first
     /// (two at once would fetch the same pages and push the same outbox twice).
     busy: tokio::sync::Mutex<()>,
@@ -150,6 +158,7 @@ impl SellerApp {
                 Some(name) => ShopZone::new(name)?,
                 None => ShopZone::default(),
             };
+            let language = Language::from_tag(config.locale.as_deref());
             let store = Store::open(&config.database_path)?;
             tracing::info!(
                 database = %config.database_path,
@@ -164,17 +173,20 @@ impl SellerApp {
                 clock: Arc::new(SystemClock),
                 config,
                 zone,
+                language,
                 busy: tokio::sync::Mutex::new(()),
             }))
         })
     }
 
-    /// The configuration in effect, defaults filled in (media folder, canonical time zone).
+    /// The configuration in effect, defaults filled in (media folder, canonical time zone,
+    /// `zh-CN` or `en`).
     pub fn config(&self) -> SellerAppConfig {
         SellerAppConfig {
             media_dir: Some(self.media_dir().display().to_string()),
             time_zone: Some(self.zone.name().to_string()),
             log_level: Some(self.config.log_level.unwrap_or(LogLevel::Info)),
+            locale: Some(self.language.tag().to_string()),
             ..self.config.clone()
         }
     }
@@ -298,6 +310,16 @@ impl SellerApp {
 type Failure = (String, SellerKitError);
 
 impl SellerApp {
+    /// The coupon wallet over this app's database and clock.
+    pub(crate) fn wallet(&self) -> Wallet {
+        Wallet::new(Arc::clone(&self.store), Arc::clone(&self.clock))
+    }
+
+    /// The seller's language, from the config.
+    pub(crate) fn language(&self) -> Language {
+        self.language
+    }
+
     fn activated(&self) -> Result<bool, SellerKitError> {
         let state = self.store.read(|db| db.sync().state())?;
         if state.device_id.is_none() {

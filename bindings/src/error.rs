@@ -3,10 +3,13 @@
 //! Every `From` impl below logs what it converts (through `tracing`, so the shell's
 //! [`LogSink`](crate::logging::LogSink) sees it): the shells then need not log errors again.
 
+use sellerkit_core::coupons::wallet::WalletError;
 use sellerkit_core::money::MoneyError;
 use sellerkit_core::store::StoreError;
 use sellerkit_core::sync::SyncError;
 use sellerkit_core::time::TimeError;
+
+use crate::locale::Language;
 
 /// Every error that a SellerKit call can return to the shells.
 ///
@@ -40,6 +43,18 @@ pub enum SellerKitError {
         /// The server's stable error code, from `docs/sync-protocol.md`.
         code: String,
         /// The explanation.
+        reason: String,
+    },
+    /// The coupon must not be accepted (forged, tampered with, expired, revoked, used up,
+    /// below the minimum spend, ...): raised by `redeemCoupon` only, so that a refusal can
+    /// never be mistaken for a redemption. Nothing was written. Show `reason`; branch on
+    /// `code` (`docs/coupon-wallet.md` lists them). `verifyCoupon` returns its refusals in
+    /// the verdict instead.
+    #[error("{reason} ({code})")]
+    CouponRefused {
+        /// The stable reason code: `bad_signature`, `expired`, `used_up`, ...
+        code: String,
+        /// Why, in the seller's language (`SellerAppConfig.locale`).
         reason: String,
     },
     /// The network or the server failed: offline, timeout, server errors, a malformed
@@ -160,6 +175,35 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for SellerKitError {
 }
 
 impl SellerKitError {
+    /// The wallet's errors; a refusal's reason is worded in the seller's `language`.
+    pub(crate) fn from_wallet(err: WalletError, language: Language) -> SellerKitError {
+        match err {
+            WalletError::Refused(refusal) => {
+                tracing::info!(code = refusal.code(), %refusal, "coupon refused");
+                SellerKitError::CouponRefused {
+                    code: refusal.code().to_string(),
+                    reason: match language {
+                        Language::ZhCn => refusal.message_zh(),
+                        Language::En => refusal.message_en(),
+                    },
+                }
+            }
+            WalletError::InvalidInput { .. } => {
+                tracing::debug!(error = %err, "invalid wallet input");
+                SellerKitError::InvalidInput {
+                    reason: err.to_string(),
+                }
+            }
+            WalletError::NotActivated => {
+                tracing::warn!(error = %err, "wallet used before activation");
+                SellerKitError::NotActivated {
+                    reason: err.to_string(),
+                }
+            }
+            WalletError::Store(store) => store.into(),
+        }
+    }
+
     /// An internal error for a panic caught at the FFI boundary.
     pub(crate) fn from_panic(payload: &(dyn std::any::Any + Send)) -> SellerKitError {
         let what = payload
@@ -228,6 +272,46 @@ mod tests {
         ));
         assert!(matches!(
             SyncError::Store(StoreError::DiskFull { path: "/x".into() }).into(),
+            SellerKitError::Storage { .. }
+        ));
+    }
+
+    #[test]
+    fn wallet_refusals_become_coupon_refused_in_the_sellers_language() {
+        use sellerkit_core::coupons::Refusal;
+        match SellerKitError::from_wallet(WalletError::Refused(Refusal::UsedUp), Language::ZhCn) {
+            SellerKitError::CouponRefused { code, reason } => {
+                assert_eq!(code, "used_up");
+                assert_eq!(reason, Refusal::UsedUp.message_zh());
+            }
+            other => panic!("expected CouponRefused, got {other:?}"),
+        }
+        match SellerKitError::from_wallet(WalletError::Refused(Refusal::Expired), Language::En) {
+            SellerKitError::CouponRefused { code, reason } => {
+                assert_eq!(code, "expired");
+                assert_eq!(reason, Refusal::Expired.message_en());
+            }
+            other => panic!("expected CouponRefused, got {other:?}"),
+        }
+        assert!(matches!(
+            SellerKitError::from_wallet(WalletError::NotActivated, Language::En),
+            SellerKitError::NotActivated { .. }
+        ));
+        assert!(matches!(
+            SellerKitError::from_wallet(
+                WalletError::InvalidInput {
+                    what: "amount",
+                    detail: "x".into()
+                },
+                Language::En
+            ),
+            SellerKitError::InvalidInput { .. }
+        ));
+        assert!(matches!(
+            SellerKitError::from_wallet(
+                WalletError::Store(StoreError::DiskFull { path: "/x".into() }),
+                Language::En
+            ),
             SellerKitError::Storage { .. }
         ));
     }

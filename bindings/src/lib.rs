@@ -3,7 +3,7 @@
 //!
 //! The shells use one object, [`SellerApp`], opened from a [`SellerAppConfig`] with the
 //! platform's [`SecretStore`] and an optional [`LogSink`]; a [`SyncListener`] and a
-//! [`CancelHandle`] go with each sync. The API for app developers is described in
+//! [`CancelHandle`] go with each sync; the coupon wallet's calls are in `wallet.rs`. The API for app developers is described in
 //! `docs/app-developers.md`.
 //!
 //! This crate holds no business rules. Every exported function converts its arguments,
@@ -19,11 +19,13 @@ uniffi::setup_scaffolding!();
 mod android;
 mod app;
 mod error;
+mod locale;
 mod logging;
 mod runtime;
 mod secrets;
 mod status;
 mod sync;
+mod wallet;
 
 pub use app::{ActivationInfo, SellerApp, SellerAppConfig, Tier};
 pub use error::SellerKitError;
@@ -31,6 +33,11 @@ pub use logging::{LogLevel, LogRecord, LogSink};
 pub use secrets::SecretStore;
 pub use status::{AppStatus, ConflictInfo};
 pub use sync::{CancelHandle, SyncEvent, SyncListener, SyncPhase, SyncProgress, SyncSummary};
+pub use wallet::{
+    CouponKind, CouponScope, CouponTerms, CouponValue, CouponVerdict, DisputeInfo, DisputeKind,
+    DisputedUse, RedemptionInfo, RedemptionOrigin, RedemptionReceipt, RedemptionState,
+    RefusedRedemption, ScopeCheck, WalletLimits, WalletStatus,
+};
 
 use sellerkit_core::money::Fen;
 

@@ -40,7 +40,8 @@ fn failed(err: SellerKitError) -> SecretStoreError {
         | SellerKitError::Rejected { reason, .. }
         | SellerKitError::Network { reason }
         | SellerKitError::Storage { reason }
-        | SellerKitError::Internal { reason } => reason,
+        | SellerKitError::Internal { reason }
+        | SellerKitError::CouponRefused { reason, .. } => reason,
         SellerKitError::Cancelled => "cancelled".to_string(),
     };
     SecretStoreError(reason)

@@ -51,6 +51,7 @@ internal inline fun <reified E : Throwable> assertThrows(body: () -> Unit): E {
 fun main() {
     runSmokeTests()
     runSellerAppTests()
+    runWalletTests()
     println("$passed passed, $failed failed")
     if (failed > 0 || passed == 0) exitProcess(1)
     // The JVM would otherwise wait for JNA's and the coroutines' non-daemon threads.

@@ -9,6 +9,7 @@ final class AppModel: ObservableObject {
     let activation: ActivationPresenter
     let sync: SyncPresenter
     let home: HomePresenter
+    let wallet: WalletPresenter
 
     init() {
         let support = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
@@ -23,7 +24,9 @@ final class AppModel: ObservableObject {
             fontPath: nil,
             deviceName: Self.deviceName(),
             platform: "ios",
-            extraRootCaPem: nil)
+            extraRootCaPem: nil,
+            // Coupon refusals in the phone's language (English for en-*, else Chinese).
+            locale: Locale.preferredLanguages.first)
         do {
             app = try SellerApp.open(config: config, secretStore: KeychainSecretStore(), logSink: OSLogSink())
         } catch {
@@ -33,6 +36,7 @@ final class AppModel: ObservableObject {
         activation = ActivationPresenter(app: app)
         sync = SyncPresenter(app: app)
         home = HomePresenter(app: app)
+        wallet = WalletPresenter(app: app)
     }
 
     private static func deviceName() -> String {

@@ -471,6 +471,38 @@ private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
+    typealias FfiType = UInt32
+    typealias SwiftType = UInt32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
+    typealias FfiType = Int32
+    typealias SwiftType = Int32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int32, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
     typealias FfiType = UInt64
     typealias SwiftType = UInt64
@@ -1287,7 +1319,8 @@ public protocol SellerAppProtocol: AnyObject, Sendable {
     func activate(serverUrl: String, code: String) async throws  -> ActivationInfo
     
     /**
-     * The configuration in effect, defaults filled in (media folder, canonical time zone).
+     * The configuration in effect, defaults filled in (media folder, canonical time zone,
+     * `zh-CN` or `en`).
      */
     func config()  -> SellerAppConfig
     
@@ -1329,6 +1362,88 @@ public protocol SellerAppProtocol: AnyObject, Sendable {
      * `Cancelled`; `Rejected` when the server refuses a request.
      */
     func sync(listener: SyncListener?, cancel: CancelHandle?) async throws  -> SyncSummary
+    
+    /**
+     * Coupons redeemed twice (or overspent) across devices, as the server reported them,
+     * newest first; dismissed ones too when `include_resolved`. A quick local read.
+     *
+     * # Errors
+     * `Storage`.
+     */
+    func couponDisputes(includeResolved: Bool) throws  -> [DisputeInfo]
+    
+    /**
+     * Redemptions on this phone (its own and those synced from other devices), newest
+     * first, at most `limit`. A quick local read.
+     *
+     * # Errors
+     * `Storage`.
+     */
+    func couponRedemptions(limit: UInt32) throws  -> [RedemptionInfo]
+    
+    /**
+     * Redeems a coupon for an order of `order_total_fen`, offline: every check of
+     * `verifyCoupon` runs again inside the transaction that records the redemption and
+     * queues it for the next sync, so a kill leaves both or neither.
+     *
+     * `amount_fen` is the stored value to spend (default: as much as the balance and the
+     * total allow); other kinds take none, or exactly their discount.
+     *
+     * # Errors
+     * `CouponRefused(code, reason)` when the coupon must not be accepted (the same codes as
+     * the verdict's); `InvalidInput` for a bad amount; `NotActivated` before activation;
+     * `Storage`. Nothing is written then.
+     */
+    func redeemCoupon(code: String, orderTotalFen: Int64, amountFen: Int64?, productIds: [String]) throws  -> RedemptionReceipt
+    
+    /**
+     * Marks a dispute as dealt with on this phone (it leaves `couponDisputes()`). Returns
+     * whether it was open.
+     *
+     * # Errors
+     * `Storage`.
+     */
+    func resolveCouponDispute(id: String) throws  -> Bool
+    
+    /**
+     * Changes the offline limits (kept in the database).
+     *
+     * # Errors
+     * `InvalidInput` for a negative value cap; `Storage`.
+     */
+    func setWalletLimits(limits: WalletLimits) throws 
+    
+    /**
+     * Checks a scanned coupon for an order, offline, writing nothing. A quick local call.
+     *
+     * `code` is the text of the QR code (`SKC1:...`; surrounding blanks and line ends are
+     * ignored). Give `order_total_fen` to check the minimum spend and learn the discount;
+     * give `product_ids` to check a limited scope (empty: the verdict's
+     * `terms.scopeCheck` is `SellerConfirms`).
+     *
+     * A refused coupon is not an error: the verdict says `accepted = false` and why.
+     *
+     * # Errors
+     * `InvalidInput` for a nonsensical total; `Storage` when the database fails.
+     */
+    func verifyCoupon(code: String, orderTotalFen: Int64?, productIds: [String]) throws  -> CouponVerdict
+    
+    /**
+     * The offline limits in force.
+     *
+     * # Errors
+     * `Storage`.
+     */
+    func walletLimits() throws  -> WalletLimits
+    
+    /**
+     * The limits, what waits for the server, and until when redeeming is allowed. A quick
+     * local read.
+     *
+     * # Errors
+     * `Storage`.
+     */
+    func walletStatus() throws  -> WalletStatus
     
 }
 /**
@@ -1441,7 +1556,8 @@ open func activate(serverUrl: String, code: String)async throws  -> ActivationIn
 }
     
     /**
-     * The configuration in effect, defaults filled in (media folder, canonical time zone).
+     * The configuration in effect, defaults filled in (media folder, canonical time zone,
+     * `zh-CN` or `en`).
      */
 open func config() -> SellerAppConfig  {
     return try!  FfiConverterTypeSellerAppConfig_lift(try! rustCall() {
@@ -1524,6 +1640,154 @@ open func sync(listener: SyncListener?, cancel: CancelHandle?)async throws  -> S
             liftFunc: FfiConverterTypeSyncSummary_lift,
             errorHandler: FfiConverterTypeSellerKitError_lift
         )
+}
+    
+    /**
+     * Coupons redeemed twice (or overspent) across devices, as the server reported them,
+     * newest first; dismissed ones too when `include_resolved`. A quick local read.
+     *
+     * # Errors
+     * `Storage`.
+     */
+open func couponDisputes(includeResolved: Bool = false)throws  -> [DisputeInfo]  {
+    return try  FfiConverterSequenceTypeDisputeInfo.lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_coupon_disputes(
+            self.uniffiCloneHandle(),
+        FfiConverterBool.lower(includeResolved),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Redemptions on this phone (its own and those synced from other devices), newest
+     * first, at most `limit`. A quick local read.
+     *
+     * # Errors
+     * `Storage`.
+     */
+open func couponRedemptions(limit: UInt32)throws  -> [RedemptionInfo]  {
+    return try  FfiConverterSequenceTypeRedemptionInfo.lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_coupon_redemptions(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt32.lower(limit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Redeems a coupon for an order of `order_total_fen`, offline: every check of
+     * `verifyCoupon` runs again inside the transaction that records the redemption and
+     * queues it for the next sync, so a kill leaves both or neither.
+     *
+     * `amount_fen` is the stored value to spend (default: as much as the balance and the
+     * total allow); other kinds take none, or exactly their discount.
+     *
+     * # Errors
+     * `CouponRefused(code, reason)` when the coupon must not be accepted (the same codes as
+     * the verdict's); `InvalidInput` for a bad amount; `NotActivated` before activation;
+     * `Storage`. Nothing is written then.
+     */
+open func redeemCoupon(code: String, orderTotalFen: Int64, amountFen: Int64? = nil, productIds: [String] = [])throws  -> RedemptionReceipt  {
+    return try  FfiConverterTypeRedemptionReceipt_lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_redeem_coupon(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(code),
+        FfiConverterInt64.lower(orderTotalFen),
+        FfiConverterOptionInt64.lower(amountFen),
+        FfiConverterSequenceString.lower(productIds),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Marks a dispute as dealt with on this phone (it leaves `couponDisputes()`). Returns
+     * whether it was open.
+     *
+     * # Errors
+     * `Storage`.
+     */
+open func resolveCouponDispute(id: String)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_resolve_coupon_dispute(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Changes the offline limits (kept in the database).
+     *
+     * # Errors
+     * `InvalidInput` for a negative value cap; `Storage`.
+     */
+open func setWalletLimits(limits: WalletLimits)throws   {try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_set_wallet_limits(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeWalletLimits_lower(limits),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Checks a scanned coupon for an order, offline, writing nothing. A quick local call.
+     *
+     * `code` is the text of the QR code (`SKC1:...`; surrounding blanks and line ends are
+     * ignored). Give `order_total_fen` to check the minimum spend and learn the discount;
+     * give `product_ids` to check a limited scope (empty: the verdict's
+     * `terms.scopeCheck` is `SellerConfirms`).
+     *
+     * A refused coupon is not an error: the verdict says `accepted = false` and why.
+     *
+     * # Errors
+     * `InvalidInput` for a nonsensical total; `Storage` when the database fails.
+     */
+open func verifyCoupon(code: String, orderTotalFen: Int64? = nil, productIds: [String] = [])throws  -> CouponVerdict  {
+    return try  FfiConverterTypeCouponVerdict_lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_verify_coupon(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(code),
+        FfiConverterOptionInt64.lower(orderTotalFen),
+        FfiConverterSequenceString.lower(productIds),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The offline limits in force.
+     *
+     * # Errors
+     * `Storage`.
+     */
+open func walletLimits()throws  -> WalletLimits  {
+    return try  FfiConverterTypeWalletLimits_lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_wallet_limits(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The limits, what waits for the server, and until when redeeming is allowed. A quick
+     * local read.
+     *
+     * # Errors
+     * `Storage`.
+     */
+open func walletStatus()throws  -> WalletStatus  {
+    return try  FfiConverterTypeWalletStatus_lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_wallet_status(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
 }
     
 
@@ -2193,6 +2457,575 @@ public func FfiConverterTypeConflictInfo_lower(_ value: ConflictInfo) -> RustBuf
 
 
 /**
+ * A genuine coupon's terms and what is left of it. Money in fen, times UTC ms.
+ */
+public struct CouponTerms: Equatable, Hashable {
+    /**
+     * The coupon's id (its `cti`).
+     */
+    public var couponId: String
+    /**
+     * Its coupon book.
+     */
+    public var bookId: String
+    /**
+     * The book's title (e.g. `满100减10`), once the book has been synced.
+     */
+    public var bookTitle: String?
+    /**
+     * The shop key that signed it.
+     */
+    public var kid: String
+    /**
+     * Single use, N uses or stored value.
+     */
+    public var kind: CouponKind
+    /**
+     * Its value.
+     */
+    public var value: CouponValue
+    /**
+     * The value for display: `¥10.00` or `15.00%`.
+     */
+    public var valueDisplay: String
+    /**
+     * Minimum order total, fen (0: none).
+     */
+    public var minSpendFen: Int64
+    /**
+     * Products it applies to.
+     */
+    public var scope: CouponScope
+    /**
+     * Signed at, UTC ms.
+     */
+    public var issuedMs: Int64
+    /**
+     * Valid from, UTC ms.
+     */
+    public var notBeforeMs: Int64
+    /**
+     * Valid until (exclusive), UTC ms.
+     */
+    public var expiresMs: Int64
+    /**
+     * Uses allowed, for N-use coupons.
+     */
+    public var maxUses: UInt32?
+    /**
+     * Redemptions so far that count (this phone's and those synced from other devices).
+     */
+    public var uses: UInt32
+    /**
+     * Uses left (single use, N uses).
+     */
+    public var remainingUses: UInt32?
+    /**
+     * Balance left, fen (stored value).
+     */
+    public var balanceFen: Int64?
+    /**
+     * What the coupon takes off this order (or spends, for stored value), fen; known when
+     * the order total was given.
+     */
+    public var discountFen: Int64?
+    /**
+     * How the scope was checked.
+     */
+    public var scopeCheck: ScopeCheck
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The coupon's id (its `cti`).
+         */couponId: String, 
+        /**
+         * Its coupon book.
+         */bookId: String, 
+        /**
+         * The book's title (e.g. `满100减10`), once the book has been synced.
+         */bookTitle: String?, 
+        /**
+         * The shop key that signed it.
+         */kid: String, 
+        /**
+         * Single use, N uses or stored value.
+         */kind: CouponKind, 
+        /**
+         * Its value.
+         */value: CouponValue, 
+        /**
+         * The value for display: `¥10.00` or `15.00%`.
+         */valueDisplay: String, 
+        /**
+         * Minimum order total, fen (0: none).
+         */minSpendFen: Int64, 
+        /**
+         * Products it applies to.
+         */scope: CouponScope, 
+        /**
+         * Signed at, UTC ms.
+         */issuedMs: Int64, 
+        /**
+         * Valid from, UTC ms.
+         */notBeforeMs: Int64, 
+        /**
+         * Valid until (exclusive), UTC ms.
+         */expiresMs: Int64, 
+        /**
+         * Uses allowed, for N-use coupons.
+         */maxUses: UInt32?, 
+        /**
+         * Redemptions so far that count (this phone's and those synced from other devices).
+         */uses: UInt32, 
+        /**
+         * Uses left (single use, N uses).
+         */remainingUses: UInt32?, 
+        /**
+         * Balance left, fen (stored value).
+         */balanceFen: Int64?, 
+        /**
+         * What the coupon takes off this order (or spends, for stored value), fen; known when
+         * the order total was given.
+         */discountFen: Int64?, 
+        /**
+         * How the scope was checked.
+         */scopeCheck: ScopeCheck) {
+        self.couponId = couponId
+        self.bookId = bookId
+        self.bookTitle = bookTitle
+        self.kid = kid
+        self.kind = kind
+        self.value = value
+        self.valueDisplay = valueDisplay
+        self.minSpendFen = minSpendFen
+        self.scope = scope
+        self.issuedMs = issuedMs
+        self.notBeforeMs = notBeforeMs
+        self.expiresMs = expiresMs
+        self.maxUses = maxUses
+        self.uses = uses
+        self.remainingUses = remainingUses
+        self.balanceFen = balanceFen
+        self.discountFen = discountFen
+        self.scopeCheck = scopeCheck
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CouponTerms: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCouponTerms: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CouponTerms {
+        return
+            try CouponTerms(
+                couponId: FfiConverterString.read(from: &buf), 
+                bookId: FfiConverterString.read(from: &buf), 
+                bookTitle: FfiConverterOptionString.read(from: &buf), 
+                kid: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeCouponKind.read(from: &buf), 
+                value: FfiConverterTypeCouponValue.read(from: &buf), 
+                valueDisplay: FfiConverterString.read(from: &buf), 
+                minSpendFen: FfiConverterInt64.read(from: &buf), 
+                scope: FfiConverterTypeCouponScope.read(from: &buf), 
+                issuedMs: FfiConverterInt64.read(from: &buf), 
+                notBeforeMs: FfiConverterInt64.read(from: &buf), 
+                expiresMs: FfiConverterInt64.read(from: &buf), 
+                maxUses: FfiConverterOptionUInt32.read(from: &buf), 
+                uses: FfiConverterUInt32.read(from: &buf), 
+                remainingUses: FfiConverterOptionUInt32.read(from: &buf), 
+                balanceFen: FfiConverterOptionInt64.read(from: &buf), 
+                discountFen: FfiConverterOptionInt64.read(from: &buf), 
+                scopeCheck: FfiConverterTypeScopeCheck.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CouponTerms, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.couponId, into: &buf)
+        FfiConverterString.write(value.bookId, into: &buf)
+        FfiConverterOptionString.write(value.bookTitle, into: &buf)
+        FfiConverterString.write(value.kid, into: &buf)
+        FfiConverterTypeCouponKind.write(value.kind, into: &buf)
+        FfiConverterTypeCouponValue.write(value.value, into: &buf)
+        FfiConverterString.write(value.valueDisplay, into: &buf)
+        FfiConverterInt64.write(value.minSpendFen, into: &buf)
+        FfiConverterTypeCouponScope.write(value.scope, into: &buf)
+        FfiConverterInt64.write(value.issuedMs, into: &buf)
+        FfiConverterInt64.write(value.notBeforeMs, into: &buf)
+        FfiConverterInt64.write(value.expiresMs, into: &buf)
+        FfiConverterOptionUInt32.write(value.maxUses, into: &buf)
+        FfiConverterUInt32.write(value.uses, into: &buf)
+        FfiConverterOptionUInt32.write(value.remainingUses, into: &buf)
+        FfiConverterOptionInt64.write(value.balanceFen, into: &buf)
+        FfiConverterOptionInt64.write(value.discountFen, into: &buf)
+        FfiConverterTypeScopeCheck.write(value.scopeCheck, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCouponTerms_lift(_ buf: RustBuffer) throws -> CouponTerms {
+    return try FfiConverterTypeCouponTerms.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCouponTerms_lower(_ value: CouponTerms) -> RustBuffer {
+    return FfiConverterTypeCouponTerms.lower(value)
+}
+
+
+/**
+ * The wallet's answer to a scanned coupon: accept it or not, and why.
+ */
+public struct CouponVerdict: Equatable, Hashable {
+    /**
+     * Whether the coupon may be redeemed for this order.
+     */
+    public var accepted: Bool
+    /**
+     * `ok`, or the stable reason code of the refusal (`bad_signature`, `expired`,
+     * `used_up`, ...; the list is in `docs/coupon-wallet.md`). Branch on this.
+     */
+    public var reasonCode: String
+    /**
+     * Why it is refused, in the seller's language (`SellerAppConfig.locale`); none when
+     * accepted.
+     */
+    public var message: String?
+    /**
+     * The refusal in English with its technical detail, for logs and bug reports; none
+     * when accepted.
+     */
+    public var detail: String?
+    /**
+     * The terms, when the coupon is genuine (signed by the shop): a refused but genuine
+     * coupon (expired, used up, ...) still shows what it was. None for a coupon that is
+     * unreadable or not genuine: its claims are not the shop's word.
+     */
+    public var terms: CouponTerms?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Whether the coupon may be redeemed for this order.
+         */accepted: Bool, 
+        /**
+         * `ok`, or the stable reason code of the refusal (`bad_signature`, `expired`,
+         * `used_up`, ...; the list is in `docs/coupon-wallet.md`). Branch on this.
+         */reasonCode: String, 
+        /**
+         * Why it is refused, in the seller's language (`SellerAppConfig.locale`); none when
+         * accepted.
+         */message: String?, 
+        /**
+         * The refusal in English with its technical detail, for logs and bug reports; none
+         * when accepted.
+         */detail: String?, 
+        /**
+         * The terms, when the coupon is genuine (signed by the shop): a refused but genuine
+         * coupon (expired, used up, ...) still shows what it was. None for a coupon that is
+         * unreadable or not genuine: its claims are not the shop's word.
+         */terms: CouponTerms?) {
+        self.accepted = accepted
+        self.reasonCode = reasonCode
+        self.message = message
+        self.detail = detail
+        self.terms = terms
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CouponVerdict: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCouponVerdict: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CouponVerdict {
+        return
+            try CouponVerdict(
+                accepted: FfiConverterBool.read(from: &buf), 
+                reasonCode: FfiConverterString.read(from: &buf), 
+                message: FfiConverterOptionString.read(from: &buf), 
+                detail: FfiConverterOptionString.read(from: &buf), 
+                terms: FfiConverterOptionTypeCouponTerms.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CouponVerdict, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.accepted, into: &buf)
+        FfiConverterString.write(value.reasonCode, into: &buf)
+        FfiConverterOptionString.write(value.message, into: &buf)
+        FfiConverterOptionString.write(value.detail, into: &buf)
+        FfiConverterOptionTypeCouponTerms.write(value.terms, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCouponVerdict_lift(_ buf: RustBuffer) throws -> CouponVerdict {
+    return try FfiConverterTypeCouponVerdict.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCouponVerdict_lower(_ value: CouponVerdict) -> RustBuffer {
+    return FfiConverterTypeCouponVerdict.lower(value)
+}
+
+
+/**
+ * A coupon redeemed more often (or for more) than it allows, caught by the server after
+ * the fact (two phones both offline cannot be stopped, only told).
+ */
+public struct DisputeInfo: Equatable, Hashable {
+    /**
+     * The server's id.
+     */
+    public var id: String
+    /**
+     * The coupon's id.
+     */
+    public var couponId: String
+    /**
+     * Its coupon book.
+     */
+    public var bookId: String
+    /**
+     * Double use or overspent balance.
+     */
+    public var kind: DisputeKind
+    /**
+     * The redemptions the server had accepted, oldest first.
+     */
+    public var accepted: [DisputedUse]
+    /**
+     * The redemption it refused.
+     */
+    public var refused: RefusedRedemption
+    /**
+     * When the server caught it, UTC ms.
+     */
+    public var detectedMs: Int64
+    /**
+     * The server's explanation, in English; word your own from `kind` for the seller.
+     */
+    public var message: String
+    /**
+     * When it was dealt with (on the server, or dismissed on this phone), UTC ms.
+     */
+    public var resolvedMs: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The server's id.
+         */id: String, 
+        /**
+         * The coupon's id.
+         */couponId: String, 
+        /**
+         * Its coupon book.
+         */bookId: String, 
+        /**
+         * Double use or overspent balance.
+         */kind: DisputeKind, 
+        /**
+         * The redemptions the server had accepted, oldest first.
+         */accepted: [DisputedUse], 
+        /**
+         * The redemption it refused.
+         */refused: RefusedRedemption, 
+        /**
+         * When the server caught it, UTC ms.
+         */detectedMs: Int64, 
+        /**
+         * The server's explanation, in English; word your own from `kind` for the seller.
+         */message: String, 
+        /**
+         * When it was dealt with (on the server, or dismissed on this phone), UTC ms.
+         */resolvedMs: Int64?) {
+        self.id = id
+        self.couponId = couponId
+        self.bookId = bookId
+        self.kind = kind
+        self.accepted = accepted
+        self.refused = refused
+        self.detectedMs = detectedMs
+        self.message = message
+        self.resolvedMs = resolvedMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DisputeInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDisputeInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DisputeInfo {
+        return
+            try DisputeInfo(
+                id: FfiConverterString.read(from: &buf), 
+                couponId: FfiConverterString.read(from: &buf), 
+                bookId: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeDisputeKind.read(from: &buf), 
+                accepted: FfiConverterSequenceTypeDisputedUse.read(from: &buf), 
+                refused: FfiConverterTypeRefusedRedemption.read(from: &buf), 
+                detectedMs: FfiConverterInt64.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf), 
+                resolvedMs: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DisputeInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.couponId, into: &buf)
+        FfiConverterString.write(value.bookId, into: &buf)
+        FfiConverterTypeDisputeKind.write(value.kind, into: &buf)
+        FfiConverterSequenceTypeDisputedUse.write(value.accepted, into: &buf)
+        FfiConverterTypeRefusedRedemption.write(value.refused, into: &buf)
+        FfiConverterInt64.write(value.detectedMs, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+        FfiConverterOptionInt64.write(value.resolvedMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDisputeInfo_lift(_ buf: RustBuffer) throws -> DisputeInfo {
+    return try FfiConverterTypeDisputeInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDisputeInfo_lower(_ value: DisputeInfo) -> RustBuffer {
+    return FfiConverterTypeDisputeInfo.lower(value)
+}
+
+
+/**
+ * A redemption the server had accepted, as listed in a dispute.
+ */
+public struct DisputedUse: Equatable, Hashable {
+    /**
+     * The redemption's id.
+     */
+    public var redemptionId: String
+    /**
+     * The device that made it.
+     */
+    public var deviceId: String
+    /**
+     * Discount granted or stored value spent, fen.
+     */
+    public var amountFen: Int64
+    /**
+     * When, UTC ms.
+     */
+    public var redeemedMs: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The redemption's id.
+         */redemptionId: String, 
+        /**
+         * The device that made it.
+         */deviceId: String, 
+        /**
+         * Discount granted or stored value spent, fen.
+         */amountFen: Int64, 
+        /**
+         * When, UTC ms.
+         */redeemedMs: Int64) {
+        self.redemptionId = redemptionId
+        self.deviceId = deviceId
+        self.amountFen = amountFen
+        self.redeemedMs = redeemedMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DisputedUse: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDisputedUse: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DisputedUse {
+        return
+            try DisputedUse(
+                redemptionId: FfiConverterString.read(from: &buf), 
+                deviceId: FfiConverterString.read(from: &buf), 
+                amountFen: FfiConverterInt64.read(from: &buf), 
+                redeemedMs: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DisputedUse, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.redemptionId, into: &buf)
+        FfiConverterString.write(value.deviceId, into: &buf)
+        FfiConverterInt64.write(value.amountFen, into: &buf)
+        FfiConverterInt64.write(value.redeemedMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDisputedUse_lift(_ buf: RustBuffer) throws -> DisputedUse {
+    return try FfiConverterTypeDisputedUse.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDisputedUse_lower(_ value: DisputedUse) -> RustBuffer {
+    return FfiConverterTypeDisputedUse.lower(value)
+}
+
+
+/**
  * One log line of SellerKit.
  */
 public struct LogRecord: Equatable, Hashable {
@@ -2272,6 +3105,314 @@ public func FfiConverterTypeLogRecord_lower(_ value: LogRecord) -> RustBuffer {
 
 
 /**
+ * One use of a coupon.
+ */
+public struct RedemptionInfo: Equatable, Hashable {
+    /**
+     * Its id (a UUIDv7 made where it happened; the server applies it once).
+     */
+    public var id: String
+    /**
+     * The coupon's id.
+     */
+    public var couponId: String
+    /**
+     * Its coupon book.
+     */
+    public var bookId: String
+    /**
+     * The device that redeemed it.
+     */
+    public var deviceId: String
+    /**
+     * The order total it was applied to, fen.
+     */
+    public var orderTotalFen: Int64
+    /**
+     * Discount granted or stored value spent, fen.
+     */
+    public var amountFen: Int64
+    /**
+     * When, UTC ms.
+     */
+    public var redeemedMs: Int64
+    /**
+     * Made here or learnt by sync.
+     */
+    public var origin: RedemptionOrigin
+    /**
+     * Where it stands with the server.
+     */
+    public var state: RedemptionState
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id (a UUIDv7 made where it happened; the server applies it once).
+         */id: String, 
+        /**
+         * The coupon's id.
+         */couponId: String, 
+        /**
+         * Its coupon book.
+         */bookId: String, 
+        /**
+         * The device that redeemed it.
+         */deviceId: String, 
+        /**
+         * The order total it was applied to, fen.
+         */orderTotalFen: Int64, 
+        /**
+         * Discount granted or stored value spent, fen.
+         */amountFen: Int64, 
+        /**
+         * When, UTC ms.
+         */redeemedMs: Int64, 
+        /**
+         * Made here or learnt by sync.
+         */origin: RedemptionOrigin, 
+        /**
+         * Where it stands with the server.
+         */state: RedemptionState) {
+        self.id = id
+        self.couponId = couponId
+        self.bookId = bookId
+        self.deviceId = deviceId
+        self.orderTotalFen = orderTotalFen
+        self.amountFen = amountFen
+        self.redeemedMs = redeemedMs
+        self.origin = origin
+        self.state = state
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RedemptionInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRedemptionInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RedemptionInfo {
+        return
+            try RedemptionInfo(
+                id: FfiConverterString.read(from: &buf), 
+                couponId: FfiConverterString.read(from: &buf), 
+                bookId: FfiConverterString.read(from: &buf), 
+                deviceId: FfiConverterString.read(from: &buf), 
+                orderTotalFen: FfiConverterInt64.read(from: &buf), 
+                amountFen: FfiConverterInt64.read(from: &buf), 
+                redeemedMs: FfiConverterInt64.read(from: &buf), 
+                origin: FfiConverterTypeRedemptionOrigin.read(from: &buf), 
+                state: FfiConverterTypeRedemptionState.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RedemptionInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.couponId, into: &buf)
+        FfiConverterString.write(value.bookId, into: &buf)
+        FfiConverterString.write(value.deviceId, into: &buf)
+        FfiConverterInt64.write(value.orderTotalFen, into: &buf)
+        FfiConverterInt64.write(value.amountFen, into: &buf)
+        FfiConverterInt64.write(value.redeemedMs, into: &buf)
+        FfiConverterTypeRedemptionOrigin.write(value.origin, into: &buf)
+        FfiConverterTypeRedemptionState.write(value.state, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRedemptionInfo_lift(_ buf: RustBuffer) throws -> RedemptionInfo {
+    return try FfiConverterTypeRedemptionInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRedemptionInfo_lower(_ value: RedemptionInfo) -> RustBuffer {
+    return FfiConverterTypeRedemptionInfo.lower(value)
+}
+
+
+/**
+ * What `redeemCoupon` wrote: the redemption (state `Pending` until the next sync) and the
+ * coupon's terms after it (uses and balance updated).
+ */
+public struct RedemptionReceipt: Equatable, Hashable {
+    /**
+     * The redemption, queued for the server.
+     */
+    public var redemption: RedemptionInfo
+    /**
+     * The coupon after this redemption.
+     */
+    public var terms: CouponTerms
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The redemption, queued for the server.
+         */redemption: RedemptionInfo, 
+        /**
+         * The coupon after this redemption.
+         */terms: CouponTerms) {
+        self.redemption = redemption
+        self.terms = terms
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RedemptionReceipt: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRedemptionReceipt: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RedemptionReceipt {
+        return
+            try RedemptionReceipt(
+                redemption: FfiConverterTypeRedemptionInfo.read(from: &buf), 
+                terms: FfiConverterTypeCouponTerms.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RedemptionReceipt, into buf: inout [UInt8]) {
+        FfiConverterTypeRedemptionInfo.write(value.redemption, into: &buf)
+        FfiConverterTypeCouponTerms.write(value.terms, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRedemptionReceipt_lift(_ buf: RustBuffer) throws -> RedemptionReceipt {
+    return try FfiConverterTypeRedemptionReceipt.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRedemptionReceipt_lower(_ value: RedemptionReceipt) -> RustBuffer {
+    return FfiConverterTypeRedemptionReceipt.lower(value)
+}
+
+
+/**
+ * The redemption the server refused.
+ */
+public struct RefusedRedemption: Equatable, Hashable {
+    /**
+     * The redemption's id.
+     */
+    public var redemptionId: String
+    /**
+     * The device that made it.
+     */
+    public var deviceId: String
+    /**
+     * Discount granted or stored value spent at the counter, fen.
+     */
+    public var amountFen: Int64
+    /**
+     * The order total it was applied to, fen.
+     */
+    public var orderTotalFen: Int64
+    /**
+     * When, UTC ms.
+     */
+    public var redeemedMs: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The redemption's id.
+         */redemptionId: String, 
+        /**
+         * The device that made it.
+         */deviceId: String, 
+        /**
+         * Discount granted or stored value spent at the counter, fen.
+         */amountFen: Int64, 
+        /**
+         * The order total it was applied to, fen.
+         */orderTotalFen: Int64, 
+        /**
+         * When, UTC ms.
+         */redeemedMs: Int64) {
+        self.redemptionId = redemptionId
+        self.deviceId = deviceId
+        self.amountFen = amountFen
+        self.orderTotalFen = orderTotalFen
+        self.redeemedMs = redeemedMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RefusedRedemption: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRefusedRedemption: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RefusedRedemption {
+        return
+            try RefusedRedemption(
+                redemptionId: FfiConverterString.read(from: &buf), 
+                deviceId: FfiConverterString.read(from: &buf), 
+                amountFen: FfiConverterInt64.read(from: &buf), 
+                orderTotalFen: FfiConverterInt64.read(from: &buf), 
+                redeemedMs: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RefusedRedemption, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.redemptionId, into: &buf)
+        FfiConverterString.write(value.deviceId, into: &buf)
+        FfiConverterInt64.write(value.amountFen, into: &buf)
+        FfiConverterInt64.write(value.orderTotalFen, into: &buf)
+        FfiConverterInt64.write(value.redeemedMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefusedRedemption_lift(_ buf: RustBuffer) throws -> RefusedRedemption {
+    return try FfiConverterTypeRefusedRedemption.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefusedRedemption_lower(_ value: RefusedRedemption) -> RustBuffer {
+    return FfiConverterTypeRefusedRedemption.lower(value)
+}
+
+
+/**
  * How to open a [`SellerApp`]. Optional fields have defaults, so Kotlin and Swift callers
  * may leave them out.
  */
@@ -2312,6 +3453,12 @@ public struct SellerAppConfig: Equatable, Hashable {
      * libraries: warnings and errors only); default `Info`. The latest `open` sets it.
      */
     public var logLevel: LogLevel?
+    /**
+     * The seller's language for the words SellerKit produces (coupon refusals), as a
+     * BCP 47 tag: `en*` is English, anything else (default) Simplified Chinese, `zh-CN`.
+     * Pass the app's current locale, e.g. `Locale.getDefault().toLanguageTag()`.
+     */
+    public var locale: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2343,7 +3490,12 @@ public struct SellerAppConfig: Equatable, Hashable {
         /**
          * Most verbose level forwarded to the log sink for SellerKit's own code (other
          * libraries: warnings and errors only); default `Info`. The latest `open` sets it.
-         */logLevel: LogLevel? = nil) {
+         */logLevel: LogLevel? = nil, 
+        /**
+         * The seller's language for the words SellerKit produces (coupon refusals), as a
+         * BCP 47 tag: `en*` is English, anything else (default) Simplified Chinese, `zh-CN`.
+         * Pass the app's current locale, e.g. `Locale.getDefault().toLanguageTag()`.
+         */locale: String? = nil) {
         self.databasePath = databasePath
         self.mediaDir = mediaDir
         self.timeZone = timeZone
@@ -2352,6 +3504,7 @@ public struct SellerAppConfig: Equatable, Hashable {
         self.platform = platform
         self.extraRootCaPem = extraRootCaPem
         self.logLevel = logLevel
+        self.locale = locale
     }
 
     
@@ -2377,7 +3530,8 @@ public struct FfiConverterTypeSellerAppConfig: FfiConverterRustBuffer {
                 deviceName: FfiConverterString.read(from: &buf), 
                 platform: FfiConverterString.read(from: &buf), 
                 extraRootCaPem: FfiConverterOptionString.read(from: &buf), 
-                logLevel: FfiConverterOptionTypeLogLevel.read(from: &buf)
+                logLevel: FfiConverterOptionTypeLogLevel.read(from: &buf), 
+                locale: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -2390,6 +3544,7 @@ public struct FfiConverterTypeSellerAppConfig: FfiConverterRustBuffer {
         FfiConverterString.write(value.platform, into: &buf)
         FfiConverterOptionString.write(value.extraRootCaPem, into: &buf)
         FfiConverterOptionTypeLogLevel.write(value.logLevel, into: &buf)
+        FfiConverterOptionString.write(value.locale, into: &buf)
     }
 }
 
@@ -2620,6 +3775,533 @@ public func FfiConverterTypeSyncSummary_lower(_ value: SyncSummary) -> RustBuffe
 
 
 /**
+ * This phone's caps on redemptions the server has not confirmed yet: they bound what a
+ * coupon spent twice on two offline phones can cost.
+ */
+public struct WalletLimits: Equatable, Hashable {
+    /**
+     * Most redemptions waiting for the server (default 20).
+     */
+    public var maxUnsyncedCount: UInt32
+    /**
+     * Most value (discounts plus stored value spent) waiting for the server, fen (default
+     * 100000, ¥1,000.00).
+     */
+    public var maxUnsyncedValueFen: Int64
+    /**
+     * Redeeming stops this many hours after the last successful sync (default 72).
+     */
+    public var maxOfflineHours: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Most redemptions waiting for the server (default 20).
+         */maxUnsyncedCount: UInt32, 
+        /**
+         * Most value (discounts plus stored value spent) waiting for the server, fen (default
+         * 100000, ¥1,000.00).
+         */maxUnsyncedValueFen: Int64, 
+        /**
+         * Redeeming stops this many hours after the last successful sync (default 72).
+         */maxOfflineHours: UInt32) {
+        self.maxUnsyncedCount = maxUnsyncedCount
+        self.maxUnsyncedValueFen = maxUnsyncedValueFen
+        self.maxOfflineHours = maxOfflineHours
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension WalletLimits: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWalletLimits: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WalletLimits {
+        return
+            try WalletLimits(
+                maxUnsyncedCount: FfiConverterUInt32.read(from: &buf), 
+                maxUnsyncedValueFen: FfiConverterInt64.read(from: &buf), 
+                maxOfflineHours: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: WalletLimits, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.maxUnsyncedCount, into: &buf)
+        FfiConverterInt64.write(value.maxUnsyncedValueFen, into: &buf)
+        FfiConverterUInt32.write(value.maxOfflineHours, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWalletLimits_lift(_ buf: RustBuffer) throws -> WalletLimits {
+    return try FfiConverterTypeWalletLimits.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWalletLimits_lower(_ value: WalletLimits) -> RustBuffer {
+    return FfiConverterTypeWalletLimits.lower(value)
+}
+
+
+/**
+ * The phone's offline allowance, for the wallet screen.
+ */
+public struct WalletStatus: Equatable, Hashable {
+    /**
+     * The limits in force.
+     */
+    public var limits: WalletLimits
+    /**
+     * Redemptions waiting for the server.
+     */
+    public var unsyncedCount: UInt32
+    /**
+     * Their value, fen.
+     */
+    public var unsyncedValueFen: Int64
+    /**
+     * End of the last successful sync, UTC ms.
+     */
+    public var lastSyncMs: Int64?
+    /**
+     * Redeeming stops after this instant until the next sync, UTC ms; none before the
+     * first sync (redeeming needs one).
+     */
+    public var redeemUntilMs: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The limits in force.
+         */limits: WalletLimits, 
+        /**
+         * Redemptions waiting for the server.
+         */unsyncedCount: UInt32, 
+        /**
+         * Their value, fen.
+         */unsyncedValueFen: Int64, 
+        /**
+         * End of the last successful sync, UTC ms.
+         */lastSyncMs: Int64?, 
+        /**
+         * Redeeming stops after this instant until the next sync, UTC ms; none before the
+         * first sync (redeeming needs one).
+         */redeemUntilMs: Int64?) {
+        self.limits = limits
+        self.unsyncedCount = unsyncedCount
+        self.unsyncedValueFen = unsyncedValueFen
+        self.lastSyncMs = lastSyncMs
+        self.redeemUntilMs = redeemUntilMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension WalletStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWalletStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WalletStatus {
+        return
+            try WalletStatus(
+                limits: FfiConverterTypeWalletLimits.read(from: &buf), 
+                unsyncedCount: FfiConverterUInt32.read(from: &buf), 
+                unsyncedValueFen: FfiConverterInt64.read(from: &buf), 
+                lastSyncMs: FfiConverterOptionInt64.read(from: &buf), 
+                redeemUntilMs: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: WalletStatus, into buf: inout [UInt8]) {
+        FfiConverterTypeWalletLimits.write(value.limits, into: &buf)
+        FfiConverterUInt32.write(value.unsyncedCount, into: &buf)
+        FfiConverterInt64.write(value.unsyncedValueFen, into: &buf)
+        FfiConverterOptionInt64.write(value.lastSyncMs, into: &buf)
+        FfiConverterOptionInt64.write(value.redeemUntilMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWalletStatus_lift(_ buf: RustBuffer) throws -> WalletStatus {
+    return try FfiConverterTypeWalletStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWalletStatus_lower(_ value: WalletStatus) -> RustBuffer {
+    return FfiConverterTypeWalletStatus.lower(value)
+}
+
+
+/**
+ * How a coupon can be spent.
+ */
+
+public enum CouponKind: Equatable, Hashable {
+    
+    /**
+     * One redemption, then spent.
+     */
+    case singleUse
+    /**
+     * Up to `maxUses` redemptions.
+     */
+    case multiUse
+    /**
+     * A balance spent in parts until it is gone.
+     */
+    case storedValue
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CouponKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCouponKind: FfiConverterRustBuffer {
+    typealias SwiftType = CouponKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CouponKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .singleUse
+        
+        case 2: return .multiUse
+        
+        case 3: return .storedValue
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CouponKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .singleUse:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .multiUse:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .storedValue:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCouponKind_lift(_ buf: RustBuffer) throws -> CouponKind {
+    return try FfiConverterTypeCouponKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCouponKind_lower(_ value: CouponKind) -> RustBuffer {
+    return FfiConverterTypeCouponKind.lower(value)
+}
+
+
+
+/**
+ * Which products a coupon applies to.
+ */
+
+public enum CouponScope: Equatable, Hashable {
+    
+    /**
+     * Every product of the shop.
+     */
+    case all
+    /**
+     * Only these product ids.
+     */
+    case products(
+        /**
+         * The product ids.
+         */ids: [String]
+    )
+    /**
+     * Only products in these categories.
+     */
+    case categories(
+        /**
+         * The category ids.
+         */ids: [String]
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CouponScope: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCouponScope: FfiConverterRustBuffer {
+    typealias SwiftType = CouponScope
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CouponScope {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .all
+        
+        case 2: return .products(ids: try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        case 3: return .categories(ids: try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CouponScope, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .all:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .products(ids):
+            writeInt(&buf, Int32(2))
+            FfiConverterSequenceString.write(ids, into: &buf)
+            
+        
+        case let .categories(ids):
+            writeInt(&buf, Int32(3))
+            FfiConverterSequenceString.write(ids, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCouponScope_lift(_ buf: RustBuffer) throws -> CouponScope {
+    return try FfiConverterTypeCouponScope.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCouponScope_lower(_ value: CouponScope) -> RustBuffer {
+    return FfiConverterTypeCouponScope.lower(value)
+}
+
+
+
+/**
+ * What a coupon is worth.
+ */
+
+public enum CouponValue: Equatable, Hashable {
+    
+    /**
+     * A fixed amount off, or for a stored-value coupon its initial balance.
+     */
+    case amount(
+        /**
+         * The amount in fen.
+         */fen: Int64
+    )
+    /**
+     * A percentage off the order.
+     */
+    case percent(
+        /**
+         * Basis points: 1000 is 10%.
+         */bps: Int32
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CouponValue: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCouponValue: FfiConverterRustBuffer {
+    typealias SwiftType = CouponValue
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CouponValue {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .amount(fen: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 2: return .percent(bps: try FfiConverterInt32.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CouponValue, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .amount(fen):
+            writeInt(&buf, Int32(1))
+            FfiConverterInt64.write(fen, into: &buf)
+            
+        
+        case let .percent(bps):
+            writeInt(&buf, Int32(2))
+            FfiConverterInt32.write(bps, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCouponValue_lift(_ buf: RustBuffer) throws -> CouponValue {
+    return try FfiConverterTypeCouponValue.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCouponValue_lower(_ value: CouponValue) -> RustBuffer {
+    return FfiConverterTypeCouponValue.lower(value)
+}
+
+
+
+/**
+ * Why the server refused a redemption as a dispute.
+ */
+
+public enum DisputeKind: Equatable, Hashable {
+    
+    /**
+     * A single-use coupon (or an N-use coupon's last use) was redeemed elsewhere first.
+     */
+    case doubleUse
+    /**
+     * A stored-value coupon's balance did not cover this redemption any more.
+     */
+    case overspent
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension DisputeKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDisputeKind: FfiConverterRustBuffer {
+    typealias SwiftType = DisputeKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DisputeKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .doubleUse
+        
+        case 2: return .overspent
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: DisputeKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .doubleUse:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .overspent:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDisputeKind_lift(_ buf: RustBuffer) throws -> DisputeKind {
+    return try FfiConverterTypeDisputeKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDisputeKind_lower(_ value: DisputeKind) -> RustBuffer {
+    return FfiConverterTypeDisputeKind.lower(value)
+}
+
+
+
+/**
  * Severity of a [`LogRecord`], most severe first.
  */
 
@@ -2725,6 +4407,263 @@ public func FfiConverterTypeLogLevel_lower(_ value: LogLevel) -> RustBuffer {
 
 
 /**
+ * Where a redemption record came from.
+ */
+
+public enum RedemptionOrigin: Equatable, Hashable {
+    
+    /**
+     * Made on this phone.
+     */
+    case local
+    /**
+     * Made on another device of the shop, learnt by sync.
+     */
+    case server
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RedemptionOrigin: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRedemptionOrigin: FfiConverterRustBuffer {
+    typealias SwiftType = RedemptionOrigin
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RedemptionOrigin {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .local
+        
+        case 2: return .server
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RedemptionOrigin, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .local:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .server:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRedemptionOrigin_lift(_ buf: RustBuffer) throws -> RedemptionOrigin {
+    return try FfiConverterTypeRedemptionOrigin.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRedemptionOrigin_lower(_ value: RedemptionOrigin) -> RustBuffer {
+    return FfiConverterTypeRedemptionOrigin.lower(value)
+}
+
+
+
+/**
+ * Where a redemption stands with the server.
+ */
+
+public enum RedemptionState: Equatable, Hashable {
+    
+    /**
+     * Not yet sent or not yet answered.
+     */
+    case pending
+    /**
+     * Accepted by the server.
+     */
+    case confirmed
+    /**
+     * The server had accepted another redemption first: see `couponDisputes()`.
+     */
+    case disputed
+    /**
+     * The server refused it for good (e.g. revoked before it was redeemed); the reason is
+     * in `conflicts()`.
+     */
+    case rejected
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RedemptionState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRedemptionState: FfiConverterRustBuffer {
+    typealias SwiftType = RedemptionState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RedemptionState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .pending
+        
+        case 2: return .confirmed
+        
+        case 3: return .disputed
+        
+        case 4: return .rejected
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RedemptionState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .pending:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .confirmed:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .disputed:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .rejected:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRedemptionState_lift(_ buf: RustBuffer) throws -> RedemptionState {
+    return try FfiConverterTypeRedemptionState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRedemptionState_lower(_ value: RedemptionState) -> RustBuffer {
+    return FfiConverterTypeRedemptionState.lower(value)
+}
+
+
+
+/**
+ * How the coupon's scope was checked against the order's products.
+ */
+
+public enum ScopeCheck: Equatable, Hashable {
+    
+    /**
+     * The coupon applies to every product.
+     */
+    case allProducts
+    /**
+     * At least one of the order's products is in scope.
+     */
+    case covered
+    /**
+     * The coupon is limited and no products were given: show the scope and let the seller
+     * confirm it before redeeming.
+     */
+    case sellerConfirms
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ScopeCheck: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScopeCheck: FfiConverterRustBuffer {
+    typealias SwiftType = ScopeCheck
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScopeCheck {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .allProducts
+        
+        case 2: return .covered
+        
+        case 3: return .sellerConfirms
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ScopeCheck, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .allProducts:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .covered:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .sellerConfirms:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScopeCheck_lift(_ buf: RustBuffer) throws -> ScopeCheck {
+    return try FfiConverterTypeScopeCheck.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScopeCheck_lower(_ value: ScopeCheck) -> RustBuffer {
+    return FfiConverterTypeScopeCheck.lower(value)
+}
+
+
+
+/**
  * Every error that a SellerKit call can return to the shells.
  *
  * Kotlin sees it as `SellerKitException` (one subclass per variant), Swift as
@@ -2768,6 +4707,21 @@ enum SellerKitError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError
          */code: String, 
         /**
          * The explanation.
+         */reason: String
+    )
+    /**
+     * The coupon must not be accepted (forged, tampered with, expired, revoked, used up,
+     * below the minimum spend, ...): raised by `redeemCoupon` only, so that a refusal can
+     * never be mistaken for a redemption. Nothing was written. Show `reason`; branch on
+     * `code` (`docs/coupon-wallet.md` lists them). `verifyCoupon` returns its refusals in
+     * the verdict instead.
+     */
+    case CouponRefused(
+        /**
+         * The stable reason code: `bad_signature`, `expired`, `used_up`, ...
+         */code: String, 
+        /**
+         * Why, in the seller's language (`SellerAppConfig.locale`).
          */reason: String
     )
     /**
@@ -2841,14 +4795,18 @@ public struct FfiConverterTypeSellerKitError: FfiConverterRustBuffer {
             code: try FfiConverterString.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 4: return .Network(
+        case 4: return .CouponRefused(
+            code: try FfiConverterString.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 5: return .Cancelled
-        case 6: return .Storage(
+        case 5: return .Network(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 7: return .Internal(
+        case 6: return .Cancelled
+        case 7: return .Storage(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 8: return .Internal(
             reason: try FfiConverterString.read(from: &buf)
             )
 
@@ -2879,22 +4837,28 @@ public struct FfiConverterTypeSellerKitError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Network(reason):
+        case let .CouponRefused(code,reason):
             writeInt(&buf, Int32(4))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Network(reason):
+            writeInt(&buf, Int32(5))
             FfiConverterString.write(reason, into: &buf)
             
         
         case .Cancelled:
-            writeInt(&buf, Int32(5))
+            writeInt(&buf, Int32(6))
         
         
         case let .Storage(reason):
-            writeInt(&buf, Int32(6))
+            writeInt(&buf, Int32(7))
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .Internal(reason):
-            writeInt(&buf, Int32(7))
+            writeInt(&buf, Int32(8))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -3201,6 +5165,30 @@ public func FfiConverterTypeTier_lower(_ value: Tier) -> RustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = UInt32?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt32.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
     typealias SwiftType = UInt64?
 
@@ -3345,6 +5333,30 @@ fileprivate struct FfiConverterOptionTypeSyncListener: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeCouponTerms: FfiConverterRustBuffer {
+    typealias SwiftType = CouponTerms?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCouponTerms.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCouponTerms.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeLogLevel: FfiConverterRustBuffer {
     typealias SwiftType = LogLevel?
 
@@ -3393,6 +5405,31 @@ fileprivate struct FfiConverterOptionTypeTier: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]
+
+    public static func write(_ value: [String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterString.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [String]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeConflictInfo: FfiConverterRustBuffer {
     typealias SwiftType = [ConflictInfo]
 
@@ -3410,6 +5447,81 @@ fileprivate struct FfiConverterSequenceTypeConflictInfo: FfiConverterRustBuffer 
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeConflictInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeDisputeInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [DisputeInfo]
+
+    public static func write(_ value: [DisputeInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDisputeInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DisputeInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DisputeInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDisputeInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeDisputedUse: FfiConverterRustBuffer {
+    typealias SwiftType = [DisputedUse]
+
+    public static func write(_ value: [DisputedUse], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDisputedUse.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DisputedUse] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DisputedUse]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDisputedUse.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRedemptionInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [RedemptionInfo]
+
+    public static func write(_ value: [RedemptionInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRedemptionInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RedemptionInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RedemptionInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRedemptionInfo.read(from: &buf))
         }
         return seq
     }

@@ -5,6 +5,7 @@ import SellerKit
 struct HomeView: View {
     @ObservedObject var presenter: HomePresenter
     let onOpenSync: () -> Void
+    let onOpenWallet: () -> Void
 
     var body: some View {
         List {
@@ -32,13 +33,17 @@ struct HomeView: View {
                     }
                 }
             }
-            // Placeholders: the checklist, analytics, coupon wallet and storefront issues
-            // each replace their card with the real one.
+            // The wallet's card opens its screen; the checklist, analytics and storefront cards
+            // are placeholders until their issues replace them.
             Section {
                 ForEach(presenter.cards) { card in
                     VStack(alignment: .leading) {
                         Text(Self.title(card)).font(.headline)
-                        Text("Coming soon").font(.footnote).foregroundColor(.secondary)
+                        if card == .wallet {
+                            Button("Scan a coupon", action: onOpenWallet)
+                        } else {
+                            Text("Coming soon").font(.footnote).foregroundColor(.secondary)
+                        }
                     }
                 }
             }

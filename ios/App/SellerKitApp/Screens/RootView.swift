@@ -1,8 +1,8 @@
 import SwiftUI
 
-/// The app's three screens; small enough that a switch is all the navigation it needs.
+/// The app's screens; small enough that a switch is all the navigation it needs.
 struct RootView: View {
-    enum Screen { case activation, home, sync }
+    enum Screen { case activation, home, sync, wallet }
 
     @ObservedObject var model: AppModel
     @ObservedObject private var activation: ActivationPresenter
@@ -19,7 +19,9 @@ struct RootView: View {
             switch screen {
             case .activation: ActivationView(presenter: model.activation)
             case .sync: SyncView(presenter: model.sync, onDone: { screen = .home })
-            case .home: HomeView(presenter: model.home, onOpenSync: { screen = .sync })
+            case .home:
+                HomeView(presenter: model.home, onOpenSync: { screen = .sync }, onOpenWallet: { screen = .wallet })
+            case .wallet: WalletView(presenter: model.wallet, onBack: { screen = .home })
             }
         }
         .onChange(of: activation.activated != nil) { activated in

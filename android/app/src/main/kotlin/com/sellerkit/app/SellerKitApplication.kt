@@ -11,6 +11,7 @@ import com.sellerkit.core.SellerApp
 import com.sellerkit.core.SellerAppConfig
 import com.sellerkit.core.SellerKitAndroid
 import java.io.File
+import java.util.Locale
 
 /** Holds the process's one [SellerApp]: one database, one writer, one runtime. */
 class SellerKitApplication : Application() {
@@ -33,6 +34,8 @@ class SellerKitApplication : Application() {
                 platform = "android",
                 extraRootCaPem = null,
                 // Debuggable builds log the core's debug records to logcat; releases, info.
+                // Coupon refusals in the phone's language (English for en-*, else Chinese).
+                locale = Locale.getDefault().toLanguageTag(),
                 logLevel = if ((applicationInfo.flags and ApplicationInfo.FLAG_DEBUGGABLE) != 0) LogLevel.DEBUG else null,
             ),
             KeystoreSecretStore(this),

@@ -7,6 +7,7 @@ import com.sellerkit.app.platform.SyncWorker
 import com.sellerkit.app.presenter.ActivationPresenter
 import com.sellerkit.app.presenter.HomePresenter
 import com.sellerkit.app.presenter.SyncPresenter
+import com.sellerkit.app.presenter.WalletPresenter
 
 /**
  * Keeps the presenters (and a running sync) alive across configuration changes; their
@@ -18,6 +19,7 @@ class ShellViewModel(application: Application) : AndroidViewModel(application) {
     val activation = ActivationPresenter(app, viewModelScope)
     val sync = SyncPresenter(app, viewModelScope)
     val home = HomePresenter(app, viewModelScope)
+    val wallet = WalletPresenter(app, viewModelScope)
 
     /** Whether to start on the home screen. */
     fun isActivated(): Boolean = app.isActivated()

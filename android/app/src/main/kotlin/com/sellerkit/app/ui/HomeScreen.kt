@@ -27,7 +27,7 @@ import com.sellerkit.core.Tier
 
 /** The shop at a glance, its open conflicts, and the cards later features fill in. */
 @Composable
-fun HomeScreen(presenter: HomePresenter, onOpenSync: () -> Unit) {
+fun HomeScreen(presenter: HomePresenter, onOpenSync: () -> Unit, onOpenWallet: () -> Unit) {
     val state by presenter.state.collectAsStateWithLifecycle()
     LaunchedEffect(Unit) { presenter.refresh() }
     LazyColumn(contentPadding = PaddingValues(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
@@ -63,9 +63,21 @@ fun HomeScreen(presenter: HomePresenter, onOpenSync: () -> Unit) {
                 }
             }
         }
-        // Placeholders: the checklist, analytics, coupon wallet and storefront issues each
-        // replace their card with the real one.
-        items(state.cards) { card -> PlaceholderCard(card) }
+        // The wallet's card opens its screen; the checklist, analytics and storefront cards
+        // are placeholders until their issues replace them.
+        items(state.cards) { card ->
+            if (card == FeatureCard.WALLET) WalletCard(onOpenWallet) else PlaceholderCard(card)
+        }
+    }
+}
+
+@Composable
+private fun WalletCard(onOpen: () -> Unit) {
+    OutlinedCard(Modifier.fillMaxWidth()) {
+        Column(Modifier.padding(16.dp)) {
+            Text(stringResource(R.string.card_wallet), style = MaterialTheme.typography.titleMedium)
+            Button(onClick = onOpen, modifier = Modifier.padding(top = 8.dp)) { Text(stringResource(R.string.wallet_open)) }
+        }
     }
 }
 

@@ -12,7 +12,7 @@ import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import com.sellerkit.app.ShellViewModel
 
 /** The app's screens. Small enough that a `when` is all the navigation it needs. */
-enum class Screen { ACTIVATION, HOME, SYNC }
+enum class Screen { ACTIVATION, HOME, SYNC, WALLET }
 
 @Composable
 fun SellerKitRoot(model: ShellViewModel) {
@@ -33,7 +33,12 @@ fun SellerKitRoot(model: ShellViewModel) {
             when (screen) {
                 Screen.ACTIVATION -> ActivationScreen(activation, model.activation)
                 Screen.SYNC -> SyncScreen(model.sync, onDone = { screen = Screen.HOME })
-                Screen.HOME -> HomeScreen(model.home, onOpenSync = { screen = Screen.SYNC })
+                Screen.HOME -> HomeScreen(
+                    model.home,
+                    onOpenSync = { screen = Screen.SYNC },
+                    onOpenWallet = { screen = Screen.WALLET },
+                )
+                Screen.WALLET -> WalletScreen(model.wallet, onBack = { screen = Screen.HOME })
             }
         }
     }

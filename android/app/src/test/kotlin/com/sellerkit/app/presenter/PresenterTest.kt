@@ -1,7 +1,8 @@
 // Tests of the Android app's presenters on the desktop JVM, against the real core (the
 // generated JVM-flavour bindings over libsellerkit_ffi) and the real dev server on 127.0.0.1.
 // Run by scripts/test-shells.sh; no JUnit: a tiny runner prints one line per check and ends
-// with exactly `N passed, M failed`, exiting non-zero when anything failed.
+// with exactly `N passed, M failed`, exiting non-zero when anything failed. The wallet's
+// checks are in WalletPresenterTest.kt and run after these, on the activated phone.
 package com.sellerkit.app.presenter
 
 import com.sellerkit.core.SecretStore
@@ -25,11 +26,11 @@ import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.TimeUnit
 import kotlin.system.exitProcess
 
-private var passed = 0
-private var failed = 0
+internal var passed = 0
+internal var failed = 0
 
 /** Runs one check: it passes when [body] returns normally, fails on any throwable. */
-private fun check(name: String, body: suspend () -> Unit) {
+internal fun check(name: String, body: suspend () -> Unit) {
     try {
         runBlocking { withTimeout(120_000) { body() } }
         passed++
@@ -40,16 +41,16 @@ private fun check(name: String, body: suspend () -> Unit) {
     }
 }
 
-private fun <T> assertEquals(expected: T, actual: T, what: String = "value") {
+internal fun <T> assertEquals(expected: T, actual: T, what: String = "value") {
     if (expected != actual) throw AssertionError("$what: expected <$expected> but was <$actual>")
 }
 
-private fun assertTrue(condition: Boolean, message: () -> String) {
+internal fun assertTrue(condition: Boolean, message: () -> String) {
     if (!condition) throw AssertionError(message())
 }
 
 /** The phone's secret store, faked in memory behind the same interface the shells implement. */
-private class MemorySecretStore : SecretStore {
+internal class MemorySecretStore : SecretStore {
     val values = ConcurrentHashMap<String, String>()
     override fun get(key: String): String? = values[key]
     override fun set(key: String, value: String) { values[key] = value }
@@ -57,7 +58,7 @@ private class MemorySecretStore : SecretStore {
 }
 
 /** The dev server as a child process; it prints its URL and one activation code per tier. */
-private class DevServer(binary: String, db: File) : AutoCloseable {
+internal class DevServer(binary: String, db: File) : AutoCloseable {
     private val process: Process = ProcessBuilder(
         binary, "--db", db.path, "--addr", "127.0.0.1:0", "--seed", "demo", "--orders", "500",
     ).redirectError(ProcessBuilder.Redirect.INHERIT).start()
@@ -91,7 +92,7 @@ private class DevServer(binary: String, db: File) : AutoCloseable {
     }
 }
 
-private fun openApp(dir: File, name: String): SellerApp {
+internal fun openApp(dir: File, name: String, locale: String? = null): SellerApp {
     val home = File(dir, name).apply { mkdirs() }
     return SellerApp.open(
         SellerAppConfig(
@@ -102,6 +103,7 @@ private fun openApp(dir: File, name: String): SellerApp {
             deviceName = "presenter test $name",
             platform = "desktop",
             extraRootCaPem = null,
+            locale = locale,
         ),
         MemorySecretStore(),
         null,
@@ -123,6 +125,10 @@ fun main() {
             assertEquals(UiError(UiError.Kind.REJECTED, "no", "c"), UiError.from(SellerKitException.Rejected("c", "no")))
             assertEquals(UiError.Kind.CANCELLED, UiError.from(SellerKitException.Cancelled()).kind)
             assertEquals(UiError.Kind.STORAGE, UiError.from(SellerKitException.Storage("disk")).kind)
+            assertEquals(
+                UiError(UiError.Kind.COUPON_REFUSED, "used", "used_up"),
+                UiError.from(SellerKitException.CouponRefused("used_up", "used")),
+            )
         }
 
         check("home before activation: no shop, nothing synced") {
@@ -234,6 +240,8 @@ fun main() {
             assertEquals(null, sync.start(), "second job")
             first.join()
         }
+
+        walletChecks(server, work, app, scope)
 
         app.close()
     }
