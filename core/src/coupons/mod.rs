@@ -21,7 +21,7 @@ pub mod verify;
 pub mod wallet;
 
 pub use claims::{CouponClaims, CouponValue};
-pub use refusal::Refusal;
+pub use refusal::{OfflineLimitReached, Refusal};
 pub use sign::{CouponSigner, SignerError};
 pub use verify::{DecodedCoupon, decode, decode_cose};
 

@@ -59,8 +59,35 @@ pub enum Refusal {
     OutOfScope,
     /// This device has redeemed too much while offline; it must sync first.
     OfflineLimit {
-        /// Which limit was reached, in plain words.
-        detail: String,
+        /// Which limit was reached.
+        limit: OfflineLimitReached,
+    },
+}
+
+/// Which of a device's offline limits stopped a redemption. Typed, so that every language
+/// words it fully (a seller reading Chinese gets no English fragment).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OfflineLimitReached {
+    /// The device has never synced: it has no trusted state to redeem against.
+    NeverSynced,
+    /// The last successful sync is longer ago than the limit allows.
+    TooLongOffline {
+        /// The limit, in hours.
+        max_hours: u32,
+    },
+    /// Too many redemptions wait to sync.
+    TooManyUnsynced {
+        /// Redemptions waiting.
+        count: u32,
+        /// The most allowed.
+        max: u32,
+    },
+    /// The redemptions waiting to sync are worth too much.
+    TooMuchValue {
+        /// Value waiting.
+        value: Fen,
+        /// The most allowed.
+        max: Fen,
     },
 }
 
@@ -128,9 +155,21 @@ impl Refusal {
                 format!("The order must be at least {min_spend} to use this coupon.")
             }
             Refusal::OutOfScope => "This coupon does not apply to these products.".to_owned(),
-            Refusal::OfflineLimit { detail } => {
-                format!("Too many coupons redeemed offline ({detail}). Connect to sync first.")
-            }
+            Refusal::OfflineLimit { limit } => match limit {
+                OfflineLimitReached::NeverSynced => {
+                    "This phone has never synced. Connect to sync before redeeming coupons."
+                        .to_owned()
+                }
+                OfflineLimitReached::TooLongOffline { max_hours } => format!(
+                    "This phone has been offline for more than {max_hours} hours. Connect to sync first."
+                ),
+                OfflineLimitReached::TooManyUnsynced { count, max } => format!(
+                    "{count} redemptions are waiting to sync (at most {max} offline). Connect to sync first."
+                ),
+                OfflineLimitReached::TooMuchValue { value, max } => format!(
+                    "{value} of redemptions is waiting to sync (at most {max} offline). Connect to sync first."
+                ),
+            },
         }
     }
 
@@ -162,9 +201,20 @@ impl Refusal {
                 format!("订单满 {min_spend} 才能使用此优惠券。")
             }
             Refusal::OutOfScope => "此优惠券不适用于这些商品。".to_owned(),
-            Refusal::OfflineLimit { detail } => {
-                format!("离线核销已达上限（{detail}），请联网同步后再试。")
-            }
+            Refusal::OfflineLimit { limit } => match limit {
+                OfflineLimitReached::NeverSynced => {
+                    "本机尚未同步过，请先联网同步再核销优惠券。".to_owned()
+                }
+                OfflineLimitReached::TooLongOffline { max_hours } => {
+                    format!("本机离线已超过 {max_hours} 小时，请联网同步后再试。")
+                }
+                OfflineLimitReached::TooManyUnsynced { count, max } => {
+                    format!("有 {count} 笔核销等待同步（离线最多 {max} 笔），请联网同步后再试。")
+                }
+                OfflineLimitReached::TooMuchValue { value, max } => {
+                    format!("等待同步的核销金额为 {value}（离线最多 {max}），请联网同步后再试。")
+                }
+            },
         }
     }
 }
@@ -210,7 +260,7 @@ mod tests {
             },
             Refusal::OutOfScope,
             Refusal::OfflineLimit {
-                detail: "20 redemptions".into(),
+                limit: OfflineLimitReached::TooManyUnsynced { count: 20, max: 20 },
             },
         ]
     }

@@ -5,7 +5,7 @@
 //! this device's unconfirmed redemptions, and the time since it last synced (after which its
 //! copy of the revocations is too old to trust).
 
-use crate::coupons::Refusal;
+use crate::coupons::{OfflineLimitReached, Refusal};
 use crate::domain::WalletLimits;
 use crate::money::Fen;
 use crate::store::UnsyncedTotals;
@@ -28,7 +28,7 @@ pub fn check_offline(
 ) -> Result<(), Refusal> {
     let Some(last) = last_sync_ms else {
         return Err(Refusal::OfflineLimit {
-            detail: "this device has never synced".into(),
+            limit: OfflineLimitReached::NeverSynced,
         });
     };
     let max_age = i64::from(limits.max_offline_hours).saturating_mul(HOUR_MS);
@@ -36,25 +36,27 @@ pub fn check_offline(
     // caps still hold.
     if now_ms.saturating_sub(last) > max_age {
         return Err(Refusal::OfflineLimit {
-            detail: format!("last sync more than {} hours ago", limits.max_offline_hours),
+            limit: OfflineLimitReached::TooLongOffline {
+                max_hours: limits.max_offline_hours,
+            },
         });
     }
     if unsynced.count >= limits.max_unsynced_count {
         return Err(Refusal::OfflineLimit {
-            detail: format!(
-                "{} redemptions are waiting to sync, the most allowed is {}",
-                unsynced.count, limits.max_unsynced_count
-            ),
+            limit: OfflineLimitReached::TooManyUnsynced {
+                count: unsynced.count,
+                max: limits.max_unsynced_count,
+            },
         });
     }
     if let Some(value) = value {
         let after = unsynced.value.checked_add(value);
         if after.is_none_or(|v| v > limits.max_unsynced_value) {
             return Err(Refusal::OfflineLimit {
-                detail: format!(
-                    "{} is waiting to sync, the most allowed is {}",
-                    unsynced.value, limits.max_unsynced_value
-                ),
+                limit: OfflineLimitReached::TooMuchValue {
+                    value: unsynced.value,
+                    max: limits.max_unsynced_value,
+                },
             });
         }
     }

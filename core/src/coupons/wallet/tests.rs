@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use proptest::prelude::*;
 
 use super::*;
-use crate::coupons::{CouponClaims, CouponSigner};
+use crate::coupons::{CouponClaims, CouponSigner, OfflineLimitReached};
 use crate::domain::{
     CouponBook, Product, ProductStatus, Revocation, ShopProfile, SigningKey, Tier,
 };
@@ -515,7 +515,9 @@ fn offline_limits_stop_redeeming_until_the_next_sync() {
     assert_eq!(verdict.code(), "offline_limit");
     assert!(matches!(
         verdict.refusal,
-        Some(Refusal::OfflineLimit { ref detail }) if detail.contains("2 redemptions")
+        Some(Refusal::OfflineLimit {
+            limit: OfflineLimitReached::TooManyUnsynced { count: 2, max: 2 }
+        })
     ));
     let status = f.wallet.status().unwrap();
     assert_eq!(status.unsynced.count, 2);
