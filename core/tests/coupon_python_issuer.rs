@@ -191,3 +191,30 @@ fn python_reproduces_the_doc_example_byte_for_byte() {
         hex::encode(signer.issue_cose(&claims))
     );
 }
+
+#[test]
+fn python_loads_the_rust_written_pem_and_signs_what_the_rust_key_verifies() {
+    // The shop key's PEM as the dev server and `--signing-key` files hold it: Python's
+    // `cryptography` must load it (it refused the PKCS#8 v2 form with "extra data").
+    let signer = CouponSigner::generate(KID);
+    let pem = signer.to_pkcs8_pem();
+    let text = run_issuer(&serde_json::json!({
+        "key_pem": pem, "kid": KID,
+        "claims": {
+            "iss": "shop-42", "cti": "py-pem", "iat": 1_767_225_600, "nbf": 1_767_225_600,
+            "exp": 1_769_904_000, "book": "book-7", "kind": "single_use", "amount": 1_000,
+        },
+    }));
+    let coupon = coupons::decode(text.trim()).unwrap();
+    assert_eq!(coupon.kid(), KID);
+    assert_eq!(coupon.claims().coupon_id, "py-pem");
+    // Verified with the Rust side's public key, not one Python reports.
+    coupon
+        .verify_signature(&shop_key(signer.public_key().to_vec()))
+        .unwrap();
+    // And not with another key: the check can fail.
+    assert_eq!(
+        coupon.verify_signature(&shop_key(CouponSigner::generate(KID).public_key().to_vec())),
+        Err(Refusal::BadSignature)
+    );
+}

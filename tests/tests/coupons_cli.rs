@@ -654,27 +654,6 @@ fn verify_and_redeem_read_the_qr_from_a_picture() {
 
 const PIP_HINT: &str = "pip install cbor2==6.2.1 cryptography==50.0.2";
 
-/// A fresh Ed25519 private key as PKCS#8 PEM, made by Python's `cryptography`.
-fn python_key_pem() -> String {
-    let out = std::process::Command::new("python3")
-        .args([
-            "-c",
-            "from cryptography.hazmat.primitives import serialization as s\n\
-             from cryptography.hazmat.primitives.asymmetric import ed25519\n\
-             k = ed25519.Ed25519PrivateKey.generate()\n\
-             print(k.private_bytes(s.Encoding.PEM, s.PrivateFormat.PKCS8, \
-             s.NoEncryption()).decode(), end='')",
-        ])
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run python3 ({e}); install Python 3, then: {PIP_HINT}"));
-    assert!(
-        out.status.success(),
-        "python3 could not make a key: {}\nIf a module is missing: {PIP_HINT}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 fn python_issue(key_pem: &str, kid: &str, claims: serde_json::Value) -> String {
     use std::io::Write as _;
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python/issue_coupons.py");
@@ -704,9 +683,9 @@ fn python_issue(key_pem: &str, kid: &str, claims: serde_json::Value) -> String {
 #[test]
 fn coupons_issued_by_an_independent_python_issuer_are_redeemed_through_the_cli() {
     let keydir = tempfile::tempdir().unwrap();
-    // The shop's key as its own tools would make it (`cryptography`, like `openssl genpkey
-    // -algorithm ed25519`): the dev server reads it, the Python issuer signs with it.
-    let key_pem = python_key_pem();
+    // The shop's key as SellerKit writes it: the dev server reads the PEM, and the Python
+    // issuer (`cryptography`) loads the same file and signs with it.
+    let key_pem = CouponSigner::generate("k-python").to_pkcs8_pem();
     let key_file = keydir.path().join("shop-key.pem");
     std::fs::write(&key_file, &key_pem).unwrap();
     let (server, _sdir) = seeded_server(&["--signing-key", key_file.to_str().unwrap()]);

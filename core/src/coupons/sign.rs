@@ -5,7 +5,7 @@
 use coset::{CoseSign1Builder, HeaderBuilder, TaggedCborSerializable as _};
 use ed25519_dalek::Signer as _;
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
-use ed25519_dalek::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _};
+use ed25519_dalek::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _, KeypairBytes};
 
 use super::{CouponClaims, Refusal, code};
 
@@ -75,8 +75,16 @@ impl CouponSigner {
     }
 
     /// The secret key as unencrypted PKCS#8 PEM, for `--signing-key FILE`.
+    ///
+    /// Written in the RFC 8410 v1 form (secret only): the crate's default v2 form (RFC 5958,
+    /// with the public key) is refused by Python's `cryptography` ("extra data"), and
+    /// OpenSSL and every reader accept v1. [`CouponSigner::from_pkcs8_pem`] reads both.
     pub fn to_pkcs8_pem(&self) -> String {
-        match self.key.to_pkcs8_pem(LineEnding::LF) {
+        let v1 = KeypairBytes {
+            secret_key: self.key.to_bytes(),
+            public_key: None,
+        };
+        match v1.to_pkcs8_pem(LineEnding::LF) {
             Ok(pem) => pem.to_string(),
             // Encoding a 32-byte key into PKCS#8 has no failure path in practice.
             Err(_) => String::new(),

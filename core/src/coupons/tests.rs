@@ -169,6 +169,49 @@ fn pem_round_trips() {
 }
 
 #[test]
+fn pem_is_written_in_the_v1_form_and_both_forms_are_read() {
+    use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+    use ed25519_dalek::pkcs8::{EncodePrivateKey as _, KeypairBytes};
+    let s = CouponSigner::from_seed("k1", &[7; 32]);
+    let pem = s.to_pkcs8_pem();
+    // RFC 8410's v1 example form: 48 bytes of DER, version 0, no public key. The v2 form
+    // (83 bytes, with the public key) is what Python's `cryptography` refuses.
+    let der = pem::parse(&pem);
+    assert_eq!(der.len(), 48, "{pem}");
+    assert_eq!(&der[..5], &[0x30, 0x2e, 0x02, 0x01, 0x00], "{pem}");
+    // A v2 PEM (other tools, or keys this crate wrote before) still loads, to the same key.
+    let v2 = KeypairBytes {
+        secret_key: [7; 32],
+        public_key: Some(ed25519_dalek::pkcs8::PublicKeyBytes(s.public_key())),
+    }
+    .to_pkcs8_pem(LineEnding::LF)
+    .unwrap();
+    assert_ne!(v2.as_str(), pem);
+    let back = CouponSigner::from_pkcs8_pem("k1", &v2).unwrap();
+    assert_eq!(back.public_key(), s.public_key());
+    // A v2 PEM whose public key is not the secret's: refused.
+    let wrong = KeypairBytes {
+        secret_key: [7; 32],
+        public_key: Some(ed25519_dalek::pkcs8::PublicKeyBytes(
+            CouponSigner::from_seed("k2", &[8; 32]).public_key(),
+        )),
+    }
+    .to_pkcs8_pem(LineEnding::LF)
+    .unwrap();
+    assert!(CouponSigner::from_pkcs8_pem("k1", &wrong).is_err());
+}
+
+/// The PEM body's DER, decoded with the crate's own PEM reader.
+mod pem {
+    pub fn parse(text: &str) -> Vec<u8> {
+        use ed25519_dalek::pkcs8::spki::der::pem;
+        let (label, der) = pem::decode_vec(text.as_bytes()).unwrap();
+        assert_eq!(label, "PRIVATE KEY");
+        der
+    }
+}
+
+#[test]
 fn try_issue_refuses_terms_the_decoder_would_refuse() {
     let s = signer();
     let bad = [

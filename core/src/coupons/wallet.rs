@@ -28,8 +28,7 @@ pub use validity::{CLOCK_TOLERANCE_MS, check_window};
 
 use super::{CouponValue, DecodedCoupon, Refusal, decode};
 use crate::domain::{
-    CouponKind, CouponScope, Dispute, Redemption, RedemptionOrigin, RedemptionState,
-    RevocationTarget, WalletLimits,
+    CouponKind, CouponScope, Dispute, Redemption, RedemptionOrigin, RedemptionState, WalletLimits,
 };
 use crate::money::Fen;
 use crate::store::{Db, Store, StoreError, UnsyncedTotals};
@@ -408,8 +407,8 @@ fn evaluate(
     let claims = coupon.claims();
     // The issuer is read before the signature is checked: only to refuse, with the clearer
     // reason (another shop's coupon names a key this phone has never seen).
-    if let Some(shop) = db.shop().get()?
-        && shop.shop_id != claims.issuer
+    if let Some(shop_id) = db.shop().shop_id()?
+        && shop_id != claims.issuer
     {
         return Ok(Evaluation::refused(Refusal::WrongShop, None));
     }
@@ -431,7 +430,7 @@ fn evaluate(
     let mut terms = CouponTerms {
         coupon_id: claims.coupon_id.clone(),
         book_id: claims.book_id.clone(),
-        book_title: db.coupons().book(&claims.book_id)?.map(|b| b.title),
+        book_title: db.coupons().book_title(&claims.book_id)?,
         kid: coupon.kid().to_string(),
         kind: claims.kind,
         value: claims.value,
@@ -447,17 +446,14 @@ fn evaluate(
         discount: None,
         scope_check: ScopeCheck::SellerConfirms,
     };
-    for (target, id) in [
-        (RevocationTarget::Coupon, &claims.coupon_id),
-        (RevocationTarget::Book, &claims.book_id),
-        (RevocationTarget::Key, &key.kid),
-    ] {
-        if db.coupons().revocation_of(target, id)?.is_some() {
-            return Ok(Evaluation::refused(
-                Refusal::Revoked { what: target },
-                Some(terms),
-            ));
-        }
+    if let Some(target) =
+        db.coupons()
+            .first_revoked(&claims.coupon_id, &claims.book_id, &key.kid)?
+    {
+        return Ok(Evaluation::refused(
+            Refusal::Revoked { what: target },
+            Some(terms),
+        ));
     }
     if let Err(r) = check_window(now, claims.not_before_ms, claims.expires_ms) {
         return Ok(Evaluation::refused(r, Some(terms)));
@@ -531,7 +527,7 @@ fn evaluate(
     // This device's exposure.
     let limits = db.coupons().limits()?;
     let unsynced = db.coupons().unsynced_totals()?;
-    let last_sync = db.sync().state()?.last_success_ms;
+    let last_sync = db.sync().last_success_ms()?;
     if let Err(r) = check_offline(&limits, unsynced, last_sync, now, granted) {
         return Ok(Evaluation::refused(r, Some(terms)));
     }

@@ -173,6 +173,15 @@ impl CouponRepo<'_> {
         Ok(())
     }
 
+    /// Only a book's title: what a verdict shows, without decoding the book's scope.
+    pub fn book_title(&self, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT title FROM coupon_books WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?)
+    }
+
     /// One book by id.
     pub fn book(&self, id: &str) -> Result<Option<CouponBook>, StoreError> {
         Ok(self
@@ -214,13 +223,13 @@ impl CouponRepo<'_> {
 
     /// A signing key by `kid`.
     pub fn key(&self, kid: &str) -> Result<Option<SigningKey>, StoreError> {
+        // Cached: the wallet looks the key up on every verify.
         Ok(self
             .conn
-            .query_row(
-                &format!("SELECT {KEY_COLUMNS} FROM signing_keys WHERE kid = ?1"),
-                [kid],
-                key_from_row,
-            )
+            .prepare_cached(&format!(
+                "SELECT {KEY_COLUMNS} FROM signing_keys WHERE kid = ?1"
+            ))?
+            .query_row([kid], key_from_row)
             .optional()?)
     }
 
@@ -256,6 +265,35 @@ impl CouponRepo<'_> {
                 params![target.as_str(), target_id],
                 revocation_from_row,
             )
+            .optional()?)
+    }
+
+    /// Which of a coupon, its book and its key is revoked, in that order of precedence:
+    /// the three lookups of every verify in one query.
+    pub fn first_revoked(
+        &self,
+        coupon_id: &str,
+        book_id: &str,
+        kid: &str,
+    ) -> Result<Option<RevocationTarget>, StoreError> {
+        let (coupon, book, key) = (
+            RevocationTarget::Coupon.as_str(),
+            RevocationTarget::Book.as_str(),
+            RevocationTarget::Key.as_str(),
+        );
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT target FROM revocations
+                 WHERE (target = ?1 AND target_id = ?2)
+                    OR (target = ?3 AND target_id = ?4)
+                    OR (target = ?5 AND target_id = ?6)
+                 ORDER BY CASE target WHEN ?1 THEN 0 WHEN ?3 THEN 1 ELSE 2 END
+                 LIMIT 1",
+            )?
+            .query_row(params![coupon, coupon_id, book, book_id, key, kid], |r| {
+                parse_column(r, 0)
+            })
             .optional()?)
     }
 
@@ -554,12 +592,13 @@ impl CouponRepo<'_> {
         let read = |r: &Row<'_>| -> rusqlite::Result<(i64, i64, i64)> {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         };
-        let (count, value, hours) = self.conn.query_row(
-            "SELECT max_unsynced_count, max_unsynced_value_fen, max_offline_hours
-             FROM wallet_limits WHERE id = 1",
-            [],
-            read,
-        )?;
+        let (count, value, hours) = self
+            .conn
+            .prepare_cached(
+                "SELECT max_unsynced_count, max_unsynced_value_fen, max_offline_hours
+                 FROM wallet_limits WHERE id = 1",
+            )?
+            .query_row([], read)?;
         let invalid = |what: &str| StoreError::InvalidData {
             what: "wallet limits",
             detail: format!("{what} is out of range"),

@@ -11,6 +11,15 @@ pub struct ShopRepo<'c> {
 }
 
 impl ShopRepo<'_> {
+    /// Only the shop's id, if known: the wallet's issuer check on every verify.
+    pub fn shop_id(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT shop_id FROM shop_profile WHERE id = 1")?
+            .query_row([], |r| r.get(0))
+            .optional()?)
+    }
+
     /// The profile, if the shop has been synced or set up.
     pub fn get(&self) -> Result<Option<ShopProfile>, StoreError> {
         Ok(self

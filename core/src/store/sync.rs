@@ -164,6 +164,14 @@ impl SyncRepo<'_> {
         )? > 0)
     }
 
+    /// When the last sync succeeded, UTC ms: the wallet's offline check on every verify.
+    pub fn last_success_ms(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT last_success_ms FROM sync_state WHERE id = 1")?
+            .query_row([], |r| r.get(0))?)
+    }
+
     /// The sync bookkeeping row.
     pub fn state(&self) -> Result<SyncState, StoreError> {
         Ok(self.conn.query_row(

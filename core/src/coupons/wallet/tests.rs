@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use proptest::prelude::*;
 
+use crate::domain::RevocationTarget;
+
 use super::*;
 use crate::coupons::{CouponClaims, CouponSigner, OfflineLimitReached};
 use crate::domain::{
@@ -304,6 +306,34 @@ fn revoking_the_coupon_its_book_or_its_key_refuses_it() {
             Refusal::Revoked { what: target }
         );
     }
+}
+
+#[test]
+fn revocations_report_the_coupon_first_then_its_book_then_its_key() {
+    let f = fixture();
+    let c = ten_off();
+    let text = f.issue(&c);
+    // Unrelated revocations (another coupon, book or key with the same ids as our other
+    // fields) do not touch it.
+    f.revoke(RevocationTarget::Coupon, "b1");
+    f.revoke(RevocationTarget::Book, &c.coupon_id);
+    f.revoke(RevocationTarget::Key, "b1");
+    assert!(f.verify(&text, None).is_accepted());
+    f.revoke(RevocationTarget::Key, "k1");
+    f.revoke(RevocationTarget::Book, "b1");
+    assert_eq!(
+        f.verify(&text, None).refusal,
+        Some(Refusal::Revoked {
+            what: RevocationTarget::Book
+        })
+    );
+    f.revoke(RevocationTarget::Coupon, &c.coupon_id);
+    assert_eq!(
+        f.verify(&text, None).refusal,
+        Some(Refusal::Revoked {
+            what: RevocationTarget::Coupon
+        })
+    );
 }
 
 #[test]
