@@ -200,6 +200,22 @@ pub fn sellerkit(args: &[&str]) -> std::process::Output {
         .expect("run sellerkit")
 }
 
+/// Starts the `sellerkit` CLI with `args` and kills it with SIGKILL after `after` (or when
+/// it ends first): an app killed at an arbitrary point.
+pub fn sellerkit_killed_after(args: &[&str], after: std::time::Duration) {
+    let mut child = Command::new(workspace_bin("sellerkit", "sellerkit"))
+        .args(args)
+        .env_remove("SELLERKIT_DB")
+        .env_remove("SELLERKIT_NOW")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run sellerkit");
+    std::thread::sleep(after);
+    let _ = child.kill(); // SIGKILL on Unix
+    let _ = child.wait();
+}
+
 /// Parses a command's stdout as JSON, with the output in the panic message otherwise.
 pub fn stdout_json(o: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {

@@ -6,7 +6,9 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use sellerkit_core::store::{NewMutation, Store, StoreError};
-use sellerkit_e2e::{DevServerProcess, http_post_json, sellerkit, stdout_json, workspace_bin};
+use sellerkit_e2e::{
+    DevServerProcess, http_post_json, sellerkit, sellerkit_killed_after, stdout_json, workspace_bin,
+};
 
 /// A phone: a database folder and the CLI pointed at it.
 struct Device {
@@ -202,16 +204,9 @@ fn local_edits_are_pushed_once_and_conflicts_are_kept() {
 
 /// Starts `sellerkit sync` and kills it with SIGKILL after `after`.
 fn kill_sync_after(db: &Path, after: Duration, extra: &[&str]) {
-    let mut child = Command::new(workspace_bin("sellerkit", "sellerkit"))
-        .args(["--db", db.to_str().unwrap(), "sync", "--json"])
-        .args(extra)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(after);
-    let _ = child.kill(); // SIGKILL on Unix
-    let _ = child.wait();
+    let mut args = vec!["--db", db.to_str().unwrap(), "sync", "--json"];
+    args.extend_from_slice(extra);
+    sellerkit_killed_after(&args, after);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use sellerkit_core::coupons::wallet::{Purchase, Wallet, WalletError};
 use sellerkit_core::coupons::{CouponSigner, Refusal, decode};
@@ -11,7 +12,9 @@ use sellerkit_core::domain::{DisputeKind, RedemptionState, RevocationTarget};
 use sellerkit_core::money::Fen;
 use sellerkit_core::store::Store;
 use sellerkit_core::time::SystemClock;
-use sellerkit_e2e::{DevServerProcess, http_get, http_post_json, sellerkit, stdout_json};
+use sellerkit_e2e::{
+    DevServerProcess, http_get, http_post_json, sellerkit, sellerkit_killed_after, stdout_json,
+};
 use serde_json::{Value, json};
 
 /// A phone: a database file, synced by the CLI, with the core's wallet on it.
@@ -365,4 +368,106 @@ fn revocations_and_key_validity_reach_the_phone_by_sync() {
             what: RevocationTarget::Key
         })
     );
+}
+
+/// Every pending local redemption has exactly one outbox entry, and every redemption entry in
+/// the outbox names a redemption: a redemption and its entry are committed together.
+fn assert_redemptions_match_outbox(store: &Store) {
+    let redemptions = store
+        .read(|db| db.coupons().recent_redemptions(1_000))
+        .unwrap();
+    let outbox = store.read(|db| db.sync().pending(1_000)).unwrap();
+    let queued: Vec<&str> = outbox
+        .iter()
+        .filter(|e| e.kind == "redemption")
+        .map(|e| e.entity_id.as_str())
+        .collect();
+    for r in &redemptions {
+        let entries = queued.iter().filter(|id| **id == r.id).count();
+        if r.state == RedemptionState::Pending {
+            assert_eq!(
+                entries, 1,
+                "pending redemption {} queued {entries} times",
+                r.id
+            );
+        }
+    }
+    for id in &queued {
+        assert!(
+            redemptions.iter().any(|r| r.id == *id),
+            "outbox entry for a redemption that was not recorded: {id}"
+        );
+    }
+}
+
+#[test]
+fn kill_9_while_redeeming_and_while_syncing_pushes_each_redemption_exactly_once() {
+    let (server, _sdir) = server();
+    create_shop(&server, "shop_tea");
+    let phone = Phone::activated(&server, "shop_tea");
+    let texts = issue(
+        &server,
+        "shop_tea",
+        json!({"title": "减3", "kind": "single_use", "value_fen": 300, "count": 16}),
+    );
+    phone.sync();
+    let db = phone.db.to_str().unwrap().to_string();
+    let mut rng = fastrand::Rng::with_seed(0xC0_FFEE);
+
+    // Redeeming through the real CLI, killed at random points: each redemption is either
+    // wholly recorded with its outbox entry or not at all.
+    for text in &texts[..8] {
+        let after = Duration::from_millis(rng.u64(0..120));
+        sellerkit_killed_after(
+            &["--db", &db, "coupon", "redeem", text, "--total", "3000"],
+            after,
+        );
+        assert_redemptions_match_outbox(&Store::open(&phone.db).unwrap());
+    }
+    // The rest redeemed to completion, so there is always something to push.
+    for text in &texts[8..] {
+        let o = phone.cli(&["coupon", "redeem", text, "--total", "3000", "--json"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let recorded: Vec<String> = Store::open(&phone.db)
+        .unwrap()
+        .read(|db| db.coupons().recent_redemptions(1_000))
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert!(recorded.len() >= 8, "{recorded:?}");
+
+    // Syncs killed at random points: before, during and after the server applies the push.
+    for _ in 0..10 {
+        let after = Duration::from_millis(rng.u64(5..400));
+        sellerkit_killed_after(&["--db", &db, "sync", "--no-media"], after);
+        assert_redemptions_match_outbox(&Store::open(&phone.db).unwrap());
+    }
+    let last = phone.sync();
+    let again = phone.sync();
+    assert_eq!(again["pushed"], 0, "{again}");
+    assert_same_shop(&again, &server, "shop_tea");
+    let _ = last;
+
+    // The server holds each recorded redemption exactly once, all accepted.
+    let entries = ledger(&server, "shop_tea");
+    let mut ids: Vec<&str> = entries
+        .iter()
+        .map(|e| e["redemption_id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    let mut expected: Vec<&str> = recorded.iter().map(String::as_str).collect();
+    expected.sort_unstable();
+    assert_eq!(ids, expected, "server ledger vs the phone's redemptions");
+    assert!(entries.iter().all(|e| e["accepted"] == true), "{entries:?}");
+    let store = Store::open(&phone.db).unwrap();
+    assert_eq!(store.status().unwrap().counts.outbox, 0);
+    for id in &recorded {
+        let r = store
+            .read(|db| db.coupons().redemption(id))
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.state, RedemptionState::Confirmed, "{id}");
+    }
 }
