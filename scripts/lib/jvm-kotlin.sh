@@ -40,7 +40,7 @@ jvm_kotlin_setup() {
     local home="$cache/node_modules/kotlin-compiler"
     KOTLINC="$home/bin/kotlinc"
     local installed
-    installed="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$home/package.json" 2>/dev/null | head -n1)"
+    installed="$( (sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$home/package.json" 2>/dev/null || true) | head -n1)"
     if [[ ! -f "$KOTLINC" || "$installed" != "$KOTLIN_COMPILER_VERSION" ]]; then
         command -v npm >/dev/null 2>&1 ||
             die "npm not found (needed to fetch the Kotlin compiler). Install it: apt-get install npm"
@@ -48,7 +48,7 @@ jvm_kotlin_setup() {
         mkdir -p "$cache"
         npm install --prefix "$cache" --save-exact --no-audit --no-fund \
             "kotlin-compiler@$KOTLIN_COMPILER_VERSION" >&2
-        installed="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$home/package.json" 2>/dev/null | head -n1)"
+        installed="$( (sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$home/package.json" 2>/dev/null || true) | head -n1)"
     fi
     [[ -f "$KOTLINC" ]] || die "kotlinc not found at $KOTLINC after npm install"
     [[ "$installed" == "$KOTLIN_COMPILER_VERSION" ]] ||
