@@ -5,7 +5,7 @@
 
 pub mod coupons;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -92,24 +92,35 @@ pub fn run(ctx: &Context, args: &BenchArgs) -> anyhow::Result<()> {
     }
 }
 
-fn bench_coupons(ctx: &Context, count: usize, dir: Option<&Path>) -> anyhow::Result<()> {
-    let temp;
-    let dir = match dir {
+/// The folder a benchmark writes in: `dir` (created if needed), else a temporary folder that
+/// lives as long as the returned guard.
+fn bench_dir(dir: Option<&Path>) -> anyhow::Result<(Option<tempfile::TempDir>, PathBuf)> {
+    match dir {
         Some(d) => {
             std::fs::create_dir_all(d)?;
-            d.to_path_buf()
+            Ok((None, d.to_path_buf()))
         }
         None => {
-            temp = tempfile::Builder::new()
+            let temp = tempfile::Builder::new()
                 .prefix("sellerkit-bench-")
                 .tempdir()?;
-            temp.path().to_path_buf()
+            let path = temp.path().to_path_buf();
+            Ok((Some(temp), path))
         }
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    }
+}
+
+/// The runtime the benchmarks run the in-process dev server and the sync on.
+fn bench_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
-        .build()?;
+        .build()?)
+}
+
+fn bench_coupons(ctx: &Context, count: usize, dir: Option<&Path>) -> anyhow::Result<()> {
+    let (_temp, dir) = bench_dir(dir)?;
+    let runtime = bench_runtime()?;
     if !ctx.out.json {
         eprintln!("bench: dev server, activation and sync of a fresh phone database");
     }
@@ -126,23 +137,8 @@ fn bench_sync(
     page_limit: u32,
     dir: Option<&Path>,
 ) -> anyhow::Result<()> {
-    let temp;
-    let dir = match dir {
-        Some(d) => {
-            std::fs::create_dir_all(d)?;
-            d.to_path_buf()
-        }
-        None => {
-            temp = tempfile::Builder::new()
-                .prefix("sellerkit-bench-")
-                .tempdir()?;
-            temp.path().to_path_buf()
-        }
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let (_temp, dir) = bench_dir(dir)?;
+    let runtime = bench_runtime()?;
     let now_ms = ctx.now_ms();
     let progress = |msg: &str| {
         if !ctx.out.json {
