@@ -8,12 +8,14 @@
 //! - [`time`]: the injected clock and business days in the shop's time zone;
 //! - [`coupons`]: the coupon format, issuing and verifying offline;
 //! - [`domain`]: the shop's data as the core sees it (shop, products, orders, ...);
+//! - [`protocol`]: the sync protocol's wire types, shared by the phone and the server;
 //! - [`store`]: the SQLite database, its migrations and typed repositories;
 //! - [`sync`]: the sync protocol and engine.
 
 pub mod coupons;
 pub mod domain;
 pub mod money;
+pub mod protocol;
 pub mod store;
 pub mod sync;
 pub mod time;

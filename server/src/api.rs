@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use sellerkit_core::sync::protocol::{
+use sellerkit_core::protocol::{
     ActivateRequest, ActivateResponse, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, error_code,
 };
 

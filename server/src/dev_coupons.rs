@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use rusqlite::TransactionBehavior;
 use sellerkit_core::domain::{CouponBook, Revocation, SigningKey};
-use sellerkit_core::sync::protocol::EntityKind;
+use sellerkit_core::protocol::EntityKind;
 
 use crate::coupon_store::{self, IssuedCoupon, LedgerEntry};
 use crate::error::ApiError;

@@ -11,7 +11,7 @@
 use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use sellerkit_core::sync::protocol::{ErrorBody, ErrorDetail, error_code};
+use sellerkit_core::protocol::{ErrorBody, ErrorDetail, error_code};
 
 /// Errors of the dev server's library API ([`crate::start`] and [`crate::RunningServer`]).
 #[derive(Debug, thiserror::Error)]

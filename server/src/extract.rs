@@ -10,7 +10,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
-use sellerkit_core::sync::protocol::error_code;
+use sellerkit_core::protocol::error_code;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 

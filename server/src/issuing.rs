@@ -7,7 +7,7 @@ use sellerkit_core::domain::{
     CouponBook, CouponKind, CouponScope, Revocation, RevocationTarget, SigningKey,
 };
 use sellerkit_core::money::{Bps, Fen};
-use sellerkit_core::sync::protocol::EntityKind;
+use sellerkit_core::protocol::EntityKind;
 
 use crate::coupon_store::{self, IssuedCoupon};
 use crate::error::{ALREADY_EXISTS, ApiError};

@@ -10,7 +10,7 @@ use std::path::Path;
 use rusqlite::Connection;
 use sellerkit_core::coupons::CouponSigner;
 use sellerkit_core::domain::SigningKey;
-use sellerkit_core::sync::protocol::EntityKind;
+use sellerkit_core::protocol::EntityKind;
 
 use crate::coupon_store::{self, StoredKey};
 use crate::error::{ApiError, ServerError};

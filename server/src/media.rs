@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rusqlite::{Connection, TransactionBehavior};
 use sellerkit_core::domain::{ImageRole, ProductImage, ShopProfile};
-use sellerkit_core::sync::protocol::{EntityKind, MAX_MEDIA_BYTES, MediaInfo, error_code};
+use sellerkit_core::protocol::{EntityKind, MAX_MEDIA_BYTES, MediaInfo, error_code};
 
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Device};

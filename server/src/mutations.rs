@@ -13,7 +13,7 @@
 use axum::extract::State;
 use rusqlite::{Connection, TransactionBehavior};
 use sellerkit_core::domain::{Product, ProductStatus, ShopProfile};
-use sellerkit_core::sync::protocol::{
+use sellerkit_core::protocol::{
     EntityKind, MAX_PUSH_BATCH, Mutation, MutationResult, MutationStatus, PushRequest,
     PushResponse, REDEMPTION_KIND,
 };

@@ -3,7 +3,7 @@
 
 use rusqlite::Connection;
 use sellerkit_core::domain::{ShopProfile, Tier};
-use sellerkit_core::sync::protocol::EntityKind;
+use sellerkit_core::protocol::EntityKind;
 use sellerkit_core::time::ShopZone;
 
 use crate::coupon_store;

@@ -15,7 +15,7 @@ use sellerkit_core::domain::{
     RefusedRedemption, RevocationTarget,
 };
 use sellerkit_core::money::Fen;
-use sellerkit_core::sync::protocol::{EntityKind, Mutation, MutationResult, RedemptionPayload};
+use sellerkit_core::protocol::{EntityKind, Mutation, MutationResult, RedemptionPayload};
 use serde::Deserialize as _;
 
 use crate::coupon_store::{self, LedgerEntry};

@@ -6,7 +6,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, post, put};
-use sellerkit_core::sync::protocol::MAX_MEDIA_BYTES;
+use sellerkit_core::protocol::MAX_MEDIA_BYTES;
 use tower_http::CompressionLevel;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;

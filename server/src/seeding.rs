@@ -7,7 +7,7 @@
 
 use rusqlite::{Connection, TransactionBehavior};
 use sellerkit_core::domain::{Order, Product, ShopProfile, Tier};
-use sellerkit_core::sync::protocol::EntityKind;
+use sellerkit_core::protocol::EntityKind;
 
 use crate::error::StoreError;
 use crate::seed::{self, SeedConfig};

@@ -175,7 +175,7 @@ async fn pull_pages_have_no_gaps_no_duplicates_and_only_the_latest_state() {
     assert_eq!(order_ids, sorted);
     // Every change parses as the core's Change.
     for c in &changes {
-        serde_json::from_value::<sellerkit_core::sync::protocol::Change>(c.clone()).unwrap();
+        serde_json::from_value::<sellerkit_core::protocol::Change>(c.clone()).unwrap();
     }
 
     // Nothing new: an empty last page that keeps the cursor.

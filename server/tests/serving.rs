@@ -242,7 +242,7 @@ async fn the_openapi_document_describes_every_v1_route() {
     let mapping = schemas["Change"]["discriminator"]["mapping"]
         .as_object()
         .unwrap();
-    for kind in sellerkit_core::sync::protocol::EntityKind::ALL {
+    for kind in sellerkit_core::protocol::EntityKind::ALL {
         assert!(mapping.contains_key(kind.as_str()), "{}", kind.as_str());
     }
     assert!(mapping.contains_key("deleted"));

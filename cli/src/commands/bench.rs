@@ -42,7 +42,7 @@ enum BenchWhat {
         #[arg(long, value_delimiter = ',', default_values_t = [100_000u64, 1_000_000])]
         memory_orders: Vec<u64>,
         /// Changes per pull page.
-        #[arg(long, default_value_t = sellerkit_core::sync::protocol::DEFAULT_PAGE_LIMIT)]
+        #[arg(long, default_value_t = sellerkit_core::protocol::DEFAULT_PAGE_LIMIT)]
         page_limit: u32,
         /// Keep the work folder here instead of a temporary one.
         #[arg(long, value_name = "DIR")]

@@ -24,7 +24,7 @@ pub struct SyncArgs {
     #[arg(long)]
     no_media: bool,
     /// Changes per page (the server caps it at 5000).
-    #[arg(long, default_value_t = sellerkit_core::sync::protocol::DEFAULT_PAGE_LIMIT)]
+    #[arg(long, default_value_t = sellerkit_core::protocol::DEFAULT_PAGE_LIMIT)]
     page_limit: u32,
     /// Also print the content digest of the local data (compare with the server's).
     #[arg(long)]

@@ -32,7 +32,7 @@ use crate::domain::{
 };
 use crate::money::Fen;
 use crate::store::{Db, Store, StoreError, UnsyncedTotals};
-use crate::sync::protocol::RedemptionPayload;
+use crate::protocol::RedemptionPayload;
 use crate::time::Clock;
 
 /// Why a wallet operation could not be carried out. A coupon that is refused is not an

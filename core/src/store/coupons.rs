@@ -451,7 +451,7 @@ impl CouponRepo<'_> {
     }
 
     /// Records a redemption made on this device together with its outbox entry (kind
-    /// [`REDEMPTION_KIND`](crate::sync::protocol::REDEMPTION_KIND), entity id = redemption id): call it inside one write
+    /// [`REDEMPTION_KIND`](crate::protocol::REDEMPTION_KIND), entity id = redemption id): call it inside one write
     /// transaction, so a kill leaves both or neither. Returns the mutation id.
     pub fn record_local_redemption(
         &self,
@@ -460,7 +460,7 @@ impl CouponRepo<'_> {
     ) -> Result<i64, StoreError> {
         self.insert_redemption(red)?;
         SyncRepo { conn: self.conn }.enqueue(&NewMutation {
-            kind: crate::sync::protocol::REDEMPTION_KIND,
+            kind: crate::protocol::REDEMPTION_KIND,
             entity_id: &red.id,
             base_version: None,
             payload: payload_json,

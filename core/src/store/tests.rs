@@ -741,7 +741,7 @@ fn a_local_redemption_and_its_outbox_entry_are_written_together() {
     let pending = store.read(|db| db.sync().pending(10)).unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].mutation_id, mutation_id);
-    assert_eq!(pending[0].kind, crate::sync::protocol::REDEMPTION_KIND);
+    assert_eq!(pending[0].kind, crate::protocol::REDEMPTION_KIND);
     assert_eq!(pending[0].entity_id, "r1");
     // A failure after the redemption (here: invalid JSON for the outbox) leaves neither.
     let second = local_redemption("r2", "cti-1", 500, RedemptionState::Pending);

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::protocol::{Change, ChangesPage, EntityKind, Tombstone};
+use crate::protocol::{Change, ChangesPage, EntityKind, Tombstone};
 use crate::store::{Db, Store, StoreError};
 
 /// What applying one page did.

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
-use super::protocol::{Change, EntityKind};
+use crate::protocol::{Change, EntityKind};
 
 /// Counts per entity kind and an order-independent checksum of their content.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]

@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 use super::SyncError;
 use super::apply::{Applied, apply_page};
 use super::progress::{SyncListener, SyncPhase, SyncProgress};
-use super::protocol::{
+use crate::protocol::{
     ActivateRequest, ActivateResponse, ChangesPage, Mutation, MutationResult, MutationStatus,
     PushRequest, PushResponse, REDEMPTION_KIND,
 };
@@ -46,14 +46,14 @@ impl SyncOptions {
     /// Defaults for a database at `db`: pages of 1000, images into `media/` beside it.
     pub fn for_database(db: &std::path::Path) -> SyncOptions {
         SyncOptions {
-            page_limit: super::protocol::DEFAULT_PAGE_LIMIT,
+            page_limit: crate::protocol::DEFAULT_PAGE_LIMIT,
             push_batch: 200,
             download_media: true,
             media_dir: db
                 .parent()
                 .map(|p| p.join("media"))
                 .unwrap_or_else(|| PathBuf::from("media")),
-            max_media_bytes: super::protocol::MAX_MEDIA_BYTES,
+            max_media_bytes: crate::protocol::MAX_MEDIA_BYTES,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Sync with the marketplace backend: pull the shop's changes, push local mutations.
 //!
-//! The protocol is specified in `docs/sync-protocol.md`; its wire types are in [`protocol`].
+//! The protocol is specified in `docs/sync-protocol.md`; its wire types are in
+//! [`crate::protocol`], below both this module and the store, so neither imports the other.
 
 pub mod apply;
 pub mod backoff;
@@ -8,7 +9,6 @@ pub mod digest;
 pub mod engine;
 mod error;
 pub mod progress;
-pub mod protocol;
 pub mod secrets;
 pub mod transport;
 

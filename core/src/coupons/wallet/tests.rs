@@ -14,7 +14,7 @@ use crate::domain::{
     CouponBook, Product, ProductStatus, Revocation, ShopProfile, SigningKey, Tier,
 };
 use crate::money::Bps;
-use crate::sync::protocol::REDEMPTION_KIND;
+use crate::protocol::REDEMPTION_KIND;
 use crate::time::FixedClock;
 
 const SHOP: &str = "shop-1";
