@@ -7,6 +7,7 @@ use sellerkit_core::protocol::{
     ActivateRequest, ActivateResponse, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, error_code,
 };
 
+use crate::clock;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, Device, json_response};
 use crate::state::AppState;
@@ -61,28 +62,27 @@ pub async fn activate(
     let platform = req.platform;
     state
         .blocking(move |db| {
-            db.write(|conn| {
-                let tx = conn.transaction()?;
+            let activated = db.transaction(|tx| {
                 let (shop_id, shop_name, tier) =
-                    store::lookup_activation_code(&tx, &code)?.ok_or_else(invalid_code)?;
+                    store::lookup_activation_code(tx, &code)?.ok_or_else(invalid_code)?;
                 let (device_id, token) = store::insert_device(
-                    &tx,
+                    tx,
                     &shop_id,
                     tier,
                     &device_name,
                     &platform,
-                    store::now_ms(),
+                    clock::now_ms(),
                 )?;
-                tx.commit()?;
-                tracing::info!(%device_id, %shop_id, "device activated");
-                Ok(ApiJson(ActivateResponse {
+                Ok::<_, ApiError>(ActivateResponse {
                     device_id,
                     token,
                     shop_id,
                     shop_name,
                     tier,
-                }))
-            })
+                })
+            })?;
+            tracing::info!(device_id = %activated.device_id, shop_id = %activated.shop_id, "device activated");
+            Ok(ApiJson(activated))
         })
         .await
 }

@@ -5,17 +5,17 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use rusqlite::TransactionBehavior;
 use sellerkit_core::domain::{CouponBook, Order, Product, Tier};
-use sellerkit_core::sync::digest::ShopDigest;
 use sellerkit_core::protocol::EntityKind;
+use sellerkit_core::sync::digest::ShopDigest;
 
+use crate::clock;
 use crate::error::{ALREADY_EXISTS, ApiError};
 use crate::extract::{ApiJson, ApiPath, Loopback};
 use crate::seed;
 use crate::seeding;
 use crate::state::AppState;
-use crate::store::{self, SeqAlloc, ShopInfo};
+use crate::store::{self, ShopInfo};
 
 /// Most orders one `POST /dev/shops/{shop_id}/orders` generates.
 pub const MAX_GENERATED_ORDERS: u64 = 5_000_000;
@@ -92,12 +92,12 @@ pub async fn create_shop(
         &shop_id,
         &name,
         body.tier.unwrap_or(Tier::Standard),
-        store::now_ms(),
+        clock::now_ms(),
     );
     let created = state
         .blocking(move |db| {
-            db.write(|conn| {
-                seeding::create_shop(conn, &profile, store::now_ms()).map_err(ApiError::from)
+            db.transaction(|tx| {
+                seeding::create_shop(tx, &profile, clock::now_ms()).map_err(ApiError::from)
             })
         })
         .await?;
@@ -189,24 +189,15 @@ pub async fn add_orders(
         Source::Explicit(_) => None,
     };
     let written = state
-        .blocking(move |db| {
-            db.write(|conn| {
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                require_shop(&tx, &shop_id)?;
-                let mut seqs = SeqAlloc::new(&tx)?;
-                let n = match source {
-                    Source::Generated { count, seed } => {
-                        let products: Vec<Product> =
-                            store::list_typed(&tx, &shop_id, EntityKind::Product)?;
-                        let orders = seed::extra_orders(count, seed, store::now_ms(), &products);
-                        seeding::insert_orders(&tx, &mut seqs, &shop_id, orders)?
-                    }
-                    Source::Explicit(orders) => {
-                        seeding::insert_orders(&tx, &mut seqs, &shop_id, orders)?
-                    }
-                };
-                tx.commit()?;
-                Ok(n)
+        .shop_write(shop_id, move |tx, seqs, shop_id| {
+            Ok(match source {
+                Source::Generated { count, seed } => {
+                    let products: Vec<Product> =
+                        store::list_typed(tx, shop_id, EntityKind::Product)?;
+                    let orders = seed::extra_orders(count, seed, clock::now_ms(), &products);
+                    seeding::insert_orders(tx, seqs, shop_id, orders)?
+                }
+                Source::Explicit(orders) => seeding::insert_orders(tx, seqs, shop_id, orders)?,
             })
         })
         .await?;
@@ -231,15 +222,9 @@ pub async fn put_products(
         return Err(ApiError::invalid_request("every product needs an id"));
     }
     let written = state
-        .blocking(move |db| {
-            db.write(|conn| {
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                require_shop(&tx, &shop_id)?;
-                let mut seqs = SeqAlloc::new(&tx)?;
-                seeding::upsert_products(&tx, &mut seqs, &shop_id, &body.products)?;
-                tx.commit()?;
-                Ok(body.products.len() as u64)
-            })
+        .shop_write(shop_id, move |tx, seqs, shop_id| {
+            seeding::upsert_products(tx, seqs, shop_id, &body.products)?;
+            Ok(body.products.len() as u64)
         })
         .await?;
     Ok(ApiJson(Written {
@@ -256,26 +241,14 @@ pub async fn delete_product(
     ApiPath((shop_id, product_id)): ApiPath<(String, String)>,
 ) -> Result<ApiJson<Written>, ApiError> {
     state
-        .blocking(move |db| {
-            db.write(|conn| {
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                require_shop(&tx, &shop_id)?;
-                let mut seqs = SeqAlloc::new(&tx)?;
-                if !store::delete_entity(
-                    &tx,
-                    &mut seqs,
-                    &shop_id,
-                    EntityKind::Product,
-                    &product_id,
-                )? {
-                    return Err(ApiError::not_found("no such product in this shop"));
-                }
-                tx.commit()?;
-                Ok(ApiJson(Written {
-                    written: 1,
-                    seed: None,
-                }))
-            })
+        .shop_write(shop_id, move |tx, seqs, shop_id| {
+            if !store::delete_entity(tx, seqs, shop_id, EntityKind::Product, &product_id)? {
+                return Err(ApiError::not_found("no such product in this shop"));
+            }
+            Ok(ApiJson(Written {
+                written: 1,
+                seed: None,
+            }))
         })
         .await
 }
@@ -298,7 +271,7 @@ pub async fn revoke_device(
     state
         .blocking(move |db| {
             db.write(
-                |conn| match store::revoke_device(conn, &device_id, store::now_ms())? {
+                |conn| match store::revoke_device(conn, &device_id, clock::now_ms())? {
                     Some(revoked_ms) => Ok(ApiJson(Revoked {
                         device_id,
                         revoked_ms,
@@ -318,21 +291,10 @@ pub async fn digest(
     ApiPath(shop_id): ApiPath<String>,
 ) -> Result<ApiJson<ShopDigest>, ApiError> {
     state
-        .blocking(move |db| {
-            db.read(|conn| {
-                require_shop(conn, &shop_id)?;
-                Ok(ApiJson(store::digest(conn, &shop_id)?))
-            })
+        .shop_read(shop_id, |conn, shop_id| {
+            Ok(ApiJson(store::digest(conn, shop_id)?))
         })
         .await
-}
-
-fn require_shop(conn: &rusqlite::Connection, shop_id: &str) -> Result<(), ApiError> {
-    if store::shop_exists(conn, shop_id)? {
-        Ok(())
-    } else {
-        Err(ApiError::not_found("no such shop"))
-    }
 }
 
 /// `POST /dev/shops/{shop_id}/coupon-books` body.
@@ -355,24 +317,11 @@ pub async fn put_coupon_books(
         return Err(ApiError::invalid_request(problem));
     }
     let written = state
-        .blocking(move |db| {
-            db.write(|conn| {
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                require_shop(&tx, &shop_id)?;
-                let mut seqs = SeqAlloc::new(&tx)?;
-                for book in &body.books {
-                    store::put_value(
-                        &tx,
-                        &mut seqs,
-                        &shop_id,
-                        EntityKind::CouponBook,
-                        &book.id,
-                        book,
-                    )?;
-                }
-                tx.commit()?;
-                Ok(body.books.len() as u64)
-            })
+        .shop_write(shop_id, move |tx, seqs, shop_id| {
+            for book in &body.books {
+                store::put_value(tx, seqs, shop_id, EntityKind::CouponBook, &book.id, book)?;
+            }
+            Ok(body.books.len() as u64)
         })
         .await?;
     Ok(ApiJson(Written {

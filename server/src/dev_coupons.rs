@@ -5,25 +5,17 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use rusqlite::TransactionBehavior;
 use sellerkit_core::domain::{CouponBook, Revocation, SigningKey};
 use sellerkit_core::protocol::EntityKind;
 
-use crate::coupon_store::{self, IssuedCoupon, LedgerEntry};
+use crate::clock;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, Loopback};
 use crate::issuing::{self, IssueBook, Revoke};
 use crate::keys;
 use crate::state::AppState;
-use crate::store::{self, SeqAlloc};
-
-fn require_shop(conn: &rusqlite::Connection, shop_id: &str) -> Result<(), ApiError> {
-    if store::shop_exists(conn, shop_id)? {
-        Ok(())
-    } else {
-        Err(ApiError::not_found("no such shop"))
-    }
-}
+use crate::store;
+use crate::store::coupons::{self, IssuedCoupon, LedgerEntry};
 
 /// `POST /dev/shops/{shop_id}/coupons`: issues a book of signed coupons (`201`), within the
 /// tier's monthly quota (`403 quota_exceeded` otherwise).
@@ -35,22 +27,16 @@ pub async fn issue(
 ) -> Result<Response, ApiError> {
     let supplied = state.supplied_key();
     let issued = state
-        .blocking(move |db| {
-            db.write(|conn| {
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                require_shop(&tx, &shop_id)?;
-                let mut seqs = SeqAlloc::new(&tx)?;
-                let issued = issuing::issue_book(
-                    &tx,
-                    &mut seqs,
-                    &shop_id,
-                    &body,
-                    supplied.as_deref(),
-                    store::now_ms(),
-                )?;
-                tx.commit()?;
-                Ok(issued)
-            })
+        .shop_write(shop_id, move |tx, seqs, shop_id| {
+            let now = clock::now_ms();
+            Ok(issuing::issue_book(
+                tx,
+                seqs,
+                shop_id,
+                &body,
+                supplied.as_deref(),
+                now,
+            )?)
         })
         .await?;
     Ok((StatusCode::CREATED, ApiJson(issued)).into_response())
@@ -72,19 +58,15 @@ pub async fn book_coupons(
     ApiPath((shop_id, book_id)): ApiPath<(String, String)>,
 ) -> Result<ApiJson<BookCoupons>, ApiError> {
     state
-        .blocking(move |db| {
-            db.read(|conn| {
-                require_shop(conn, &shop_id)?;
-                let Some(book) =
-                    store::get_typed(conn, &shop_id, EntityKind::CouponBook, &book_id)?
-                else {
-                    return Err(ApiError::not_found("no such coupon book in this shop"));
-                };
-                Ok(ApiJson(BookCoupons {
-                    book,
-                    coupons: coupon_store::coupons_of_book(conn, &shop_id, &book_id)?,
-                }))
-            })
+        .shop_read(shop_id, move |conn, shop_id| {
+            let Some(book) = store::get_typed(conn, shop_id, EntityKind::CouponBook, &book_id)?
+            else {
+                return Err(ApiError::not_found("no such coupon book in this shop"));
+            };
+            Ok(ApiJson(BookCoupons {
+                book,
+                coupons: coupons::coupons_of_book(conn, shop_id, &book_id)?,
+            }))
         })
         .await
 }
@@ -97,15 +79,8 @@ pub async fn revoke(
     ApiJson(body): ApiJson<Revoke>,
 ) -> Result<Response, ApiError> {
     let revocation: Revocation = state
-        .blocking(move |db| {
-            db.write(|conn| {
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                require_shop(&tx, &shop_id)?;
-                let mut seqs = SeqAlloc::new(&tx)?;
-                let r = issuing::revoke(&tx, &mut seqs, &shop_id, &body, store::now_ms())?;
-                tx.commit()?;
-                Ok(r)
-            })
+        .shop_write(shop_id, move |tx, seqs, shop_id| {
+            issuing::revoke(tx, seqs, shop_id, &body, clock::now_ms())
         })
         .await?;
     Ok((StatusCode::CREATED, ApiJson(revocation)).into_response())
@@ -125,13 +100,10 @@ pub async fn list_keys(
     ApiPath(shop_id): ApiPath<String>,
 ) -> Result<ApiJson<KeyList>, ApiError> {
     state
-        .blocking(move |db| {
-            db.read(|conn| {
-                require_shop(conn, &shop_id)?;
-                Ok(ApiJson(KeyList {
-                    keys: issuing::list_keys(conn, &shop_id)?,
-                }))
-            })
+        .shop_read(shop_id, |conn, shop_id| {
+            Ok(ApiJson(KeyList {
+                keys: issuing::list_keys(conn, shop_id)?,
+            }))
         })
         .await
 }
@@ -143,15 +115,8 @@ pub async fn rotate_key(
     ApiPath(shop_id): ApiPath<String>,
 ) -> Result<ApiJson<SigningKey>, ApiError> {
     state
-        .blocking(move |db| {
-            db.write(|conn| {
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                require_shop(&tx, &shop_id)?;
-                let mut seqs = SeqAlloc::new(&tx)?;
-                let key = keys::rotate(&tx, &mut seqs, &shop_id, store::now_ms())?;
-                tx.commit()?;
-                Ok(ApiJson(key))
-            })
+        .shop_write(shop_id, |tx, seqs, shop_id| {
+            Ok(ApiJson(keys::rotate(tx, seqs, shop_id, clock::now_ms())?))
         })
         .await
 }
@@ -170,13 +135,10 @@ pub async fn ledger(
     ApiPath(shop_id): ApiPath<String>,
 ) -> Result<ApiJson<Ledger>, ApiError> {
     state
-        .blocking(move |db| {
-            db.read(|conn| {
-                require_shop(conn, &shop_id)?;
-                Ok(ApiJson(Ledger {
-                    redemptions: coupon_store::ledger(conn, &shop_id)?,
-                }))
-            })
+        .shop_read(shop_id, |conn, shop_id| {
+            Ok(ApiJson(Ledger {
+                redemptions: coupons::ledger(conn, shop_id)?,
+            }))
         })
         .await
 }

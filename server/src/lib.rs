@@ -30,8 +30,7 @@ use tokio::task::JoinHandle;
 
 mod api;
 pub mod cli;
-mod coupon_store;
-mod db;
+mod clock;
 mod dev;
 mod dev_coupons;
 mod error;
@@ -50,12 +49,12 @@ mod state;
 mod store;
 
 pub use api::Health;
-pub use coupon_store::{IssuedCoupon, LedgerEntry};
 pub use error::{ApiError, ServerError, StoreError};
 pub use routes::{OPENAPI_JSON, V1Route, router, v1_routes};
 pub use seed::SeedConfig;
 pub use seeding::DEMO_SHOP_ID;
 pub use state::AppState;
+pub use store::coupons::{IssuedCoupon, LedgerEntry};
 pub use store::{ActivationCode, ShopInfo};
 
 /// A PEM certificate chain and private key to serve HTTPS with.
@@ -194,7 +193,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
     let path = options.db.clone();
     // Opening, migrating and seeding are blocking (and seeding can take seconds).
     let (db, shops, codes) = tokio::task::spawn_blocking(move || {
-        let db = db::Db::open(&path)?;
+        let db = store::db::Db::open(&path)?;
         if let Some(cfg) = seed {
             db.write(|conn| seeding::seed_demo(conn, &cfg))?;
         }

@@ -15,6 +15,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use sellerkit_core::domain::{ImageRole, ProductImage, ShopProfile};
 use sellerkit_core::protocol::{EntityKind, MAX_MEDIA_BYTES, MediaInfo, error_code};
 
+use crate::clock;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Device};
 use crate::state::AppState;
@@ -293,7 +294,7 @@ fn store_upload(
         mime: Some(up.mime.to_string()),
         sha256: Some(up.sha256.clone()),
         local_path: None,
-        updated_ms: store::now_ms(),
+        updated_ms: clock::now_ms(),
     };
     let unchanged = existing.as_ref().is_some_and(|e| {
         ProductImage {

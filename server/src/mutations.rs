@@ -21,6 +21,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize as _, Serialize};
 use serde_json::{Map, Value};
 
+use crate::clock;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, Device};
 use crate::state::AppState;
@@ -55,7 +56,7 @@ pub async fn push(
     }
     let results = state
         .blocking(move |db| {
-            db.write(|conn| apply_batch(conn, &device, &request.mutations, store::now_ms()))
+            db.write(|conn| apply_batch(conn, &device, &request.mutations, clock::now_ms()))
         })
         .await?;
     Ok(ApiJson(PushResponse { results }))
@@ -392,8 +393,8 @@ fn echo(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::Db;
     use crate::seeding;
+    use crate::store::db::Db;
     use sellerkit_core::domain::Tier;
 
     fn tick(mutation_id: i64, task: &str, done: bool) -> Mutation {
@@ -412,7 +413,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("t.db")).unwrap();
         let profile = seeding::new_profile("shop_a", "A", Tier::Basic, 1);
-        db.write(|c| seeding::create_shop(c, &profile, 1)).unwrap();
+        db.transaction(|tx| seeding::create_shop(tx, &profile, 1))
+            .unwrap();
         let device = Device {
             device_id: "dev_1".into(),
             shop_id: "shop_a".into(),
