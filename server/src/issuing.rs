@@ -21,7 +21,7 @@ pub const MAX_ISSUE_COUNT: u32 = 20_000;
 const DEFAULT_VALIDITY_MS: i64 = 30 * 86_400_000;
 
 /// `POST /dev/shops/{shop_id}/coupons` body: a new book and how many coupons to issue.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct IssueBook {
     /// Wanted book id; a fresh `book_…` id when absent.
     #[serde(default)]
@@ -60,7 +60,7 @@ fn all_products() -> CouponScope {
 }
 
 /// The answer: the book and every coupon's text.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct IssuedBook {
     /// The book, as phones get it in the feed.
     pub book: CouponBook,
@@ -210,7 +210,7 @@ pub fn issue_book(
 }
 
 /// `POST /dev/shops/{shop_id}/revocations` body.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Revoke {
     /// `coupon`, `book` or `key`.
     pub target: RevocationTarget,

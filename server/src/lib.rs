@@ -4,7 +4,8 @@
 //! It keeps several shops in its own SQLite file and serves:
 //! - the protocol: `GET /v1/health`, `POST /v1/activate`, `GET /v1/changes`,
 //!   `POST /v1/mutations`, `GET`/`PUT /v1/media/{image_id}`;
-//! - `GET /openapi.json`, the protocol as OpenAPI 3.1;
+//! - `GET /openapi.json`, the protocol as OpenAPI 3.1, generated from the Rust types by
+//!   utoipa ([`ApiDoc`]);
 //! - `/dev/` endpoints for tests (loopback peers only): shops, generated orders, products,
 //!   device revocation, digests; coupon books issued with signed coupons, coupon/book/key
 //!   revocations, key rotation, the redemption ledger.
@@ -39,6 +40,7 @@ pub mod issuing;
 pub mod keys;
 mod media;
 mod mutations;
+mod openapi;
 pub mod quota;
 mod redemptions;
 mod routes;
@@ -50,7 +52,8 @@ mod store;
 
 pub use api::Health;
 pub use error::{ApiError, ServerError, StoreError};
-pub use routes::{OPENAPI_JSON, V1Route, router, v1_routes};
+pub use openapi::{ApiDoc, document_json};
+pub use routes::{Route, router, routes};
 pub use seed::SeedConfig;
 pub use seeding::DEMO_SHOP_ID;
 pub use state::AppState;

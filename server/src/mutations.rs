@@ -14,7 +14,7 @@ use axum::extract::State;
 use rusqlite::{Connection, TransactionBehavior};
 use sellerkit_core::domain::{Product, ProductStatus, ShopProfile};
 use sellerkit_core::protocol::{
-    EntityKind, MAX_PUSH_BATCH, Mutation, MutationResult, MutationStatus, PushRequest,
+    EntityKind, ErrorBody, MAX_PUSH_BATCH, Mutation, MutationResult, MutationStatus, PushRequest,
     PushResponse, REDEMPTION_KIND,
 };
 use serde::de::DeserializeOwned;
@@ -33,6 +33,12 @@ const MAX_ID_LEN: usize = 200;
 const MAX_ECHO_CHARS: usize = 40;
 
 /// `POST /v1/mutations`.
+#[utoipa::path(post, path = "/v1/mutations", tag = "protocol",
+    request_body(content = PushRequest, description = "May be sent with `Content-Encoding: gzip`."),
+    responses(
+        (status = 200, description = "One result per mutation, in order.", body = PushResponse),
+        (status = 403, description = "`device_id` is not the token's device (`forbidden`).", body = ErrorBody),
+    ))]
 pub async fn push(
     State(state): State<AppState>,
     device: Device,

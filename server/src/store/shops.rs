@@ -9,7 +9,7 @@ use super::{parse_tier, sha256_hex};
 use crate::error::StoreError;
 
 /// A shop and its activation codes, as `GET /dev/shops` lists them.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ShopInfo {
     /// Shop id.
     pub shop_id: String,
