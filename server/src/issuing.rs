@@ -52,6 +52,7 @@ pub struct IssueBook {
     #[serde(default = "all_products")]
     pub scope: CouponScope,
     /// Coupons to issue, 1 to [`MAX_ISSUE_COUNT`].
+    #[schema(minimum = 1, maximum = 20_000)]
     pub count: u32,
 }
 
