@@ -41,7 +41,7 @@ pub struct Product {
     /// Category id or name, used by coupon scopes and lint rules.
     pub category: String,
     /// Price in fen, not negative.
-    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 0))]
     pub price: Fen,
     /// Units in stock.
     pub stock: i64,
