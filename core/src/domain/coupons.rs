@@ -115,10 +115,13 @@ pub struct CouponBook {
     /// How its coupons are spent.
     pub kind: CouponKind,
     /// Fixed value in fen (or the stored balance); exclusive with `value_bps`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, minimum = 1))]
     pub value_fen: Option<Fen>,
-    /// Percentage off in basis points; exclusive with `value_fen`.
+    /// Percentage off in basis points (1 to 10000); exclusive with `value_fen`.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10_000))]
     pub value_bps: Option<i32>,
-    /// Uses per coupon for [`CouponKind::MultiUse`].
+    /// Uses per coupon for [`CouponKind::MultiUse`] (at least 1).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub max_uses: Option<i64>,
     /// Minimum order total.
     pub min_spend: Fen,
