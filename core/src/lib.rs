@@ -4,6 +4,8 @@
 //! through the `sellerkit-ffi` facade or, for the CLI, directly.
 //!
 //! Modules follow the product's features:
+//! - [`app`]: [`app::App`], the core service every shell calls;
+//! - [`locale`]: the seller's language;
 //! - [`money`]: integer fen and basis points;
 //! - [`time`]: the injected clock and business days in the shop's time zone;
 //! - [`coupons`]: the coupon format, issuing and verifying offline;
@@ -12,8 +14,10 @@
 //! - [`store`]: the SQLite database, its migrations and typed repositories;
 //! - [`sync`]: the sync protocol and engine.
 
+pub mod app;
 pub mod coupons;
 pub mod domain;
+pub mod locale;
 pub mod money;
 pub mod protocol;
 pub mod store;
