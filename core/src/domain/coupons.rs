@@ -64,10 +64,51 @@ pub enum CouponScope {
     Categories(Vec<String>),
 }
 
+// By hand: utoipa's derive lets `all` carry `ids`, which serde refuses for a unit variant.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for CouponScope {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+        let kind = |k: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some([k]))
+        };
+        let ids = || ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String));
+        let with_ids = |k: &str, what: &str| {
+            ObjectBuilder::new()
+                .property("kind", kind(k))
+                .property("ids", ids())
+                .required("kind")
+                .required("ids")
+                .description(Some(what))
+        };
+        OneOfBuilder::new()
+            .description(Some("Which products a coupon applies to."))
+            .item(
+                ObjectBuilder::new()
+                    .property("kind", kind("all"))
+                    .required("kind")
+                    .additional_properties(Some(
+                        utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+                    ))
+                    .description(Some("Every product of the shop.")),
+            )
+            .item(with_ids("products", "Only these product ids."))
+            .item(with_ids("categories", "Only products in these categories."))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for CouponScope {}
+
 /// A batch of coupons with shared terms, issued by the shop.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CouponBook {
     /// Server id (opaque).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub id: String,
     /// Seller-facing name.
     pub title: String,
@@ -97,6 +138,7 @@ pub struct CouponBook {
 
 /// A shop signing key, as synced: coupons name it by `kid`.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SigningKey {
     /// Key id carried in the coupon's protected header.
     pub kid: String,
@@ -104,6 +146,7 @@ pub struct SigningKey {
     pub algorithm: String,
     /// Raw public key bytes (32 for Ed25519); hex in JSON.
     #[serde(with = "hex::serde")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^([0-9a-f]{2})*$"))]
     pub public_key: Vec<u8>,
     /// Coupons signed before this instant are refused, UTC ms.
     pub not_before_ms: i64,
@@ -115,6 +158,7 @@ pub struct SigningKey {
 
 /// A revocation of a coupon, a book or a key.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Revocation {
     /// Server id (opaque).
     pub id: String,
@@ -130,6 +174,7 @@ pub struct Revocation {
 
 /// One use of a coupon.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Redemption {
     /// UUIDv7 made where it happened: the idempotency key on the server.
     pub id: String,
@@ -174,6 +219,7 @@ spelled_enum! {
 
 /// A redemption the server accepted, as listed in a dispute.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DisputedUse {
     /// The redemption's id.
     pub redemption_id: String,
@@ -187,6 +233,7 @@ pub struct DisputedUse {
 
 /// The redemption the server refused.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefusedRedemption {
     /// The redemption's id (its UUIDv7).
     pub redemption_id: String,
@@ -203,6 +250,7 @@ pub struct RefusedRedemption {
 /// A coupon redeemed more often (or for more) than it allows, caught by the server after
 /// the fact: two phones that were both offline cannot be stopped, only told.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Dispute {
     /// Server id.
     pub id: String,
@@ -229,6 +277,7 @@ pub struct Dispute {
 /// Two offline phones cannot be stopped from spending one coupon twice; these caps bound
 /// what such a double spend can cost (see `docs/coupon-wallet.md`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WalletLimits {
     /// Most unsynced redemptions on this device.
     pub max_unsynced_count: u32,

@@ -33,8 +33,10 @@ spelled_enum! {
 
 /// An order as synced from the marketplace.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Order {
     /// Server id (opaque).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub id: String,
     /// Where it was placed.
     pub channel: Channel,
@@ -66,6 +68,7 @@ pub struct Order {
 
 /// One line of an order.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineItem {
     /// Product id at the time of the order (the product may be gone since).
     pub product_id: Option<String>,
