@@ -205,6 +205,8 @@ pub fn sellerkit(args: &[&str]) -> std::process::Output {
         .args(args)
         .env_remove("SELLERKIT_DB")
         .env_remove("SELLERKIT_NOW")
+        // The assertions read the English messages (the default is the seller's zh-CN).
+        .env("SELLERKIT_LANG", "en")
         .output()
         .expect("run sellerkit")
 }
@@ -216,6 +218,8 @@ pub fn sellerkit_killed_after(args: &[&str], after: std::time::Duration) {
         .args(args)
         .env_remove("SELLERKIT_DB")
         .env_remove("SELLERKIT_NOW")
+        // The assertions read the English messages (the default is the seller's zh-CN).
+        .env("SELLERKIT_LANG", "en")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
