@@ -12,11 +12,13 @@
 //! - [`store`]: the SQLite database, its migrations and typed repositories;
 //! - [`sync`]: the sync protocol and engine.
 
+pub mod checklist;
 pub mod coupons;
 pub mod domain;
 pub mod money;
 pub mod protocol;
 pub mod store;
+pub mod storefront;
 pub mod sync;
 pub mod time;
 

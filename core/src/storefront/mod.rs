@@ -1,0 +1,3 @@
+//! The mobile storefront. For now only its lint, which the checklist's rules share.
+
+pub mod lint;
