@@ -33,6 +33,7 @@ pub mod cli;
 mod coupon_store;
 mod db;
 mod dev;
+mod dev_checklist;
 mod dev_coupons;
 mod error;
 mod extract;

@@ -41,6 +41,26 @@ impl TaskStatus {
             TaskStatus::NotInTier { .. } => "not_in_tier",
         }
     }
+
+    /// The state in words, in English when `english`, else in Chinese.
+    pub fn label(&self, english: bool) -> String {
+        match (self, english) {
+            (TaskStatus::Done, true) => "done".into(),
+            (TaskStatus::Done, false) => "已完成".into(),
+            (TaskStatus::Ready, true) => "to do".into(),
+            (TaskStatus::Ready, false) => "待完成".into(),
+            (TaskStatus::Locked { waiting_on }, true) => {
+                format!("locked: first {}", waiting_on.join(", "))
+            }
+            (TaskStatus::Locked { waiting_on }, false) => {
+                format!("未解锁：先完成 {}", waiting_on.join("、"))
+            }
+            (TaskStatus::NotInTier { tier }, true) => format!("in the {tier} package"),
+            (TaskStatus::NotInTier { tier }, false) => {
+                format!("{}服务包才有", super::tier_zh(*tier))
+            }
+        }
+    }
 }
 
 /// One task as the screens show it.
