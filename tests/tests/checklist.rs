@@ -63,7 +63,10 @@ fn state(checklist: &Value, id: &str) -> String {
 fn server() -> (DevServerProcess, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("server.db");
-    (DevServerProcess::start(&["--db", db.to_str().unwrap()]), dir)
+    (
+        DevServerProcess::start(&["--db", db.to_str().unwrap()]),
+        dir,
+    )
 }
 
 fn create_shop(server: &DevServerProcess, shop: &str, tier: &str) {
@@ -139,7 +142,10 @@ fn a_newer_definition_replaces_the_bundled_one_and_bad_ones_are_refused_by_the_p
         ("unknown_dependency", json!({"document": unknown_dep})),
         ("duplicate_id", json!({"document": duplicate})),
         ("missing_translation", json!({"document": untranslated})),
-        ("malformed", json!({"document": "{\"schema\": 1, \"tasks\": [", "version": 3})),
+        (
+            "malformed",
+            json!({"document": "{\"schema\": 1, \"tasks\": [", "version": 3}),
+        ),
         ("not_newer", json!({"document": doc(1)})),
     ];
     for (code, body) in cases {

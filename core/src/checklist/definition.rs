@@ -235,10 +235,12 @@ impl Definition {
         self.tasks.iter().find(|t| t.id == id)
     }
 
-    /// The bundled default.
-    pub fn bundled() -> Definition {
+    /// The bundled default (parsed once per process).
+    pub fn bundled() -> &'static Definition {
+        static BUNDLED: std::sync::OnceLock<Definition> = std::sync::OnceLock::new();
         // A test parses it; a broken bundled file cannot ship.
-        parse(BUNDLED_JSON).expect("the bundled checklist definition is valid")
+        BUNDLED
+            .get_or_init(|| parse(BUNDLED_JSON).expect("the bundled checklist definition is valid"))
     }
 }
 

@@ -221,20 +221,23 @@ impl Checklist {
 
 /// The definition in use: the newest stored one the server sent, unless the bundled one is
 /// newer (an app update), or the stored one no longer parses.
-pub fn current_definition(db: &Db<'_>) -> Result<(Definition, DefinitionSource), StoreError> {
+pub fn current_definition(
+    db: &Db<'_>,
+) -> Result<(std::borrow::Cow<'static, Definition>, DefinitionSource), StoreError> {
+    use std::borrow::Cow;
     let bundled = Definition::bundled();
     if let Some(stored) = db.checklist().latest_definition()?
         && stored.version > bundled.version
     {
         match definition::parse(&stored.document) {
-            Ok(def) => return Ok((def, DefinitionSource::Server)),
+            Ok(def) => return Ok((Cow::Owned(def), DefinitionSource::Server)),
             Err(e) => {
                 tracing::warn!(version = stored.version, error = %e,
                     "stored checklist definition no longer valid; using the bundled one");
             }
         }
     }
-    Ok((bundled, DefinitionSource::Bundled))
+    Ok((Cow::Borrowed(bundled), DefinitionSource::Bundled))
 }
 
 /// The checklist evaluated inside the caller's transaction.

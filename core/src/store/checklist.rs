@@ -156,7 +156,8 @@ impl ChecklistRepo<'_> {
     }
 
     /// Visits each published product's title, description and main image (the image with
-    /// the lowest position, if any), in one query.
+    /// the lowest position, if any), in one query. The main image is found in the covering
+    /// index `images_by_product` (no sort per product).
     pub fn for_each_published_listing(
         &self,
         mut visit: impl FnMut(&str, &str, Option<&ProductImage>),
@@ -165,8 +166,8 @@ impl ChecklistRepo<'_> {
             "SELECT p.title, p.description, i.id, i.position, i.width, i.height, i.byte_len,
                     i.mime, i.updated_ms
              FROM products p
-             LEFT JOIN images i ON i.id = (
-                 SELECT id FROM images WHERE product_id = p.id ORDER BY position, id LIMIT 1)
+             LEFT JOIN images i ON i.rowid = (
+                 SELECT rowid FROM images WHERE product_id = p.id ORDER BY position LIMIT 1)
              WHERE p.status = 'active'",
         )?;
         let mut rows = stmt.query([])?;
