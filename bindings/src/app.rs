@@ -315,6 +315,11 @@ impl SellerApp {
         Wallet::new(Arc::clone(&self.store), Arc::clone(&self.clock))
     }
 
+    /// The store-setup checklist over this app's database and clock.
+    pub(crate) fn checklist_service(&self) -> sellerkit_core::checklist::Checklist {
+        sellerkit_core::checklist::Checklist::new(Arc::clone(&self.store), Arc::clone(&self.clock))
+    }
+
     /// The seller's language, from the config.
     pub(crate) fn language(&self) -> Language {
         self.language
