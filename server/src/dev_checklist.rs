@@ -6,21 +6,22 @@
 //! of it.
 
 use axum::extract::State;
-use rusqlite::TransactionBehavior;
 use sellerkit_core::checklist::definition;
 use sellerkit_core::domain::{ChecklistDefinition, DefinitionSource};
-use sellerkit_core::protocol::EntityKind;
+use sellerkit_core::protocol::{EntityKind, ErrorBody};
 
+use crate::clock;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, Loopback};
 use crate::state::AppState;
 use crate::store::{self, SeqAlloc};
 
 /// `POST /dev/checklist-definitions` body.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct PublishDefinition {
-    /// The document: a JSON object, or a string sent verbatim as the document's text
-    /// (which may be malformed on purpose).
+    /// The document (`docs/checklist.md`): a JSON object, or a string sent verbatim as the
+    /// document's text (which may be malformed on purpose).
+    #[schema(value_type = Object)]
     pub document: serde_json::Value,
     /// The version it is published under; default: the document's own `version`.
     #[serde(default)]
@@ -31,7 +32,7 @@ pub struct PublishDefinition {
 }
 
 /// `POST /dev/checklist-definitions` answer.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Published {
     /// The version published.
     pub version: i64,
@@ -44,6 +45,11 @@ pub struct Published {
 
 /// `POST /dev/checklist-definitions`: puts the document into the feeds (`200`), or `400`
 /// without a version or for an unknown shop.
+#[utoipa::path(post, path = "/dev/checklist-definitions", tag = "dev", request_body = PublishDefinition,
+    responses(
+        (status = 200, description = "The document is in the feeds; `problem` says why phones will refuse it, or null.", body = Published),
+        (status = 400, description = "No version, or an unknown shop (`invalid_request`).", body = ErrorBody),
+    ))]
 pub async fn publish(
     _: Loopback,
     State(state): State<AppState>,
@@ -64,26 +70,25 @@ pub async fn publish(
         version,
         source: DefinitionSource::Server,
         document: text,
-        received_ms: store::now_ms(),
+        received_ms: clock::now_ms(),
     };
     let shop_ids = state
         .blocking(move |db| {
-            db.write(|conn| {
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            db.transaction(|tx| {
                 let shops: Vec<String> = match body.shop_ids {
                     Some(ids) => ids,
-                    None => store::list_shops(&tx)?
+                    None => store::list_shops(tx)?
                         .into_iter()
                         .map(|s| s.shop_id)
                         .collect(),
                 };
-                let mut seqs = SeqAlloc::new(&tx)?;
+                let mut seqs = SeqAlloc::new(tx)?;
                 for shop in &shops {
-                    if !store::shop_exists(&tx, shop)? {
+                    if !store::shop_exists(tx, shop)? {
                         return Err(ApiError::invalid_request(format!("no shop {shop:?}")));
                     }
                     store::put_value(
-                        &tx,
+                        tx,
                         &mut seqs,
                         shop,
                         EntityKind::ChecklistDefinition,
@@ -91,7 +96,6 @@ pub async fn publish(
                         &definition,
                     )?;
                 }
-                tx.commit()?;
                 Ok(shops)
             })
         })

@@ -256,7 +256,7 @@ fn refused_ticks_are_typed_errors_and_write_nothing() {
         assert_eq!(o.status.code(), Some(1), "{task}");
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains(&format!("[{code}]")), "{task}: {err}");
-        assert_eq!(stdout_json(&o)["error"]["message"].is_string(), true);
+        assert!(stdout_json(&o)["error"]["message"].is_string());
     }
     // A locked manual task needs a definition where one manual task waits on another.
     let mut d = doc(2);

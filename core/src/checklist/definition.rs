@@ -437,7 +437,7 @@ fn check_dependencies(tasks: &[Task]) -> Result<(), DefinitionError> {
         let mut stack: Vec<(&Task, usize)> = vec![(start, 0)];
         marks.insert(&start.id, Mark::Open);
         while let Some((task, next)) = stack.last_mut() {
-            let task: &Task = *task;
+            let task: &Task = task;
             if let Some(dep) = task.depends_on.get(*next) {
                 *next += 1;
                 match marks[dep.as_str()] {

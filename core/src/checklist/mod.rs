@@ -137,7 +137,7 @@ impl Checklist {
 
     /// The checklist as it stands now (one read snapshot).
     pub fn view(&self) -> Result<ChecklistView, ChecklistError> {
-        self.store.read(|db| view_in(db))
+        self.store.read(view_in)
     }
 
     /// Definition documents refused lately, newest first.

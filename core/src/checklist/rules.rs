@@ -153,7 +153,7 @@ impl Rule {
                     detail: format!("{kind}: min_share_bps must be 1 to 10000"),
                 })
             }
-            Rule::PublishedProducts { min } if min == 0 => Err(DefinitionError::BadRule {
+            Rule::PublishedProducts { min: 0 } => Err(DefinitionError::BadRule {
                 task: task.to_owned(),
                 detail: "published_products: min must be at least 1".into(),
             }),
@@ -195,11 +195,25 @@ impl Rule {
                 Finding::flag(value.is_some_and(|v| !v.trim().is_empty()))
             }
             Rule::ShopImage { image } => {
-                let img = match image {
-                    ShopImage::Logo => facts.logo()?,
-                    ShopImage::Banner => facts.banner()?,
+                let Some(shop) = facts.shop()? else {
+                    return Ok(Finding::flag(false));
                 };
-                Finding::flag(img.is_some_and(lint::image_is_mobile_ready))
+                // The lint finds the picture by the profile's id among those given.
+                let images: Vec<ProductImage> = [facts.logo()?, facts.banner()?]
+                    .into_iter()
+                    .flatten()
+                    .cloned()
+                    .collect();
+                let (missing, unfit) = match image {
+                    ShopImage::Logo => (lint::Code::LogoMissing, lint::Code::LogoUnfit),
+                    ShopImage::Banner => (lint::Code::BannerMissing, lint::Code::BannerUnfit),
+                };
+                let findings = lint::lint_shop(shop, &shop.description, &images);
+                Finding::flag(
+                    !findings
+                        .iter()
+                        .any(|f| f.code == missing || f.code == unfit),
+                )
             }
             Rule::PublishedProducts { min } => {
                 let active = facts.listings()?.active;
@@ -217,7 +231,7 @@ impl Rule {
                 let l = facts.listings()?;
                 let shop_clean = facts
                     .shop()?
-                    .is_none_or(|s| !lint::has_banned_term(&s.description));
+                    .is_none_or(|s| lint::banned_terms(&s.description).is_empty());
                 let clean = l.active - l.with_banned_terms;
                 Finding::count(
                     clean,
@@ -334,7 +348,9 @@ impl<'d, 'c> Facts<'d, 'c> {
                 if lint::title_within_limits(title) {
                     l.title_within_limits += 1;
                 }
-                if lint::has_banned_term(title) || lint::has_banned_term(description) {
+                if !lint::banned_terms(title).is_empty()
+                    || !lint::banned_terms(description).is_empty()
+                {
                     l.with_banned_terms += 1;
                 }
             })?;
