@@ -3,7 +3,8 @@
 //!
 //! - [`definition`]: the document, parsed and validated (a bundled default, newer ones by sync);
 //! - [`rules`]: the closed set of completion rules, evaluated on local data;
-//! - [`evaluate`]: states, progress and the next task.
+//! - [`evaluate`]: states, progress and the next task;
+//! - `memo`: the lint's verdicts on unchanged texts, remembered between evaluations.
 //!
 //! [`Checklist`] is the service the shells call (the CLI and the FFI forward to it); the sync
 //! hands each synced definition to [`accept_definition`]. The document format is specified in
@@ -11,6 +12,7 @@
 
 pub mod definition;
 pub mod evaluate;
+mod memo;
 pub mod rules;
 
 use std::collections::HashMap;

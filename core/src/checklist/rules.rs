@@ -338,6 +338,7 @@ impl<'d, 'c> Facts<'d, 'c> {
             return Ok(*l);
         }
         let mut l = ListingFacts::default();
+        let mut verdicts = super::memo::Verdicts::lock();
         self.db
             .checklist()
             .for_each_published_listing(|title, description, main| {
@@ -345,12 +346,10 @@ impl<'d, 'c> Facts<'d, 'c> {
                 if main.is_some_and(lint::image_is_mobile_ready) {
                     l.main_image_ready += 1;
                 }
-                if lint::title_within_limits(title) {
+                if verdicts.title_within_limits(title) {
                     l.title_within_limits += 1;
                 }
-                if !lint::banned_terms(title).is_empty()
-                    || !lint::banned_terms(description).is_empty()
-                {
+                if !verdicts.no_banned_term(title) || !verdicts.no_banned_term(description) {
                     l.with_banned_terms += 1;
                 }
             })?;

@@ -23,6 +23,7 @@ struct ChecklistBench {
     products: u64,
     orders: u64,
     runs: usize,
+    first_evaluate_ms: f64,
     evaluate_median_ms: f64,
     evaluate_p95_ms: f64,
     listing_read_median_ms: f64,
@@ -49,6 +50,10 @@ pub fn run(
     let setup_seconds = started.elapsed().as_secs_f64();
     let checklist = Checklist::new(Arc::clone(&store), ctx.clock());
 
+    // The first evaluation in the process: the lint runs on every text (nothing remembered).
+    let t = Instant::now();
+    checklist.view()?;
+    let first_evaluate_ms = t.elapsed().as_secs_f64() * 1000.0;
     // Warm up both (page cache, prepared statements), then alternate so drift hits both.
     for _ in 0..5 {
         checklist.view()?;
@@ -79,6 +84,7 @@ pub fn run(
         products,
         orders,
         runs,
+        first_evaluate_ms,
         evaluate_median_ms: ms(eval[runs / 2]),
         evaluate_p95_ms: ms(eval[(runs * 95 / 100).min(runs - 1)]),
         listing_read_median_ms: ms(floor[runs / 2]),
@@ -91,6 +97,7 @@ pub fn run(
         format!(
             "Checklist on a shop of {} products and {} orders ({} runs, built in {:.1} s):\n\
              reading the published listings with their main image, no rule (the floor): median {:.2} ms\n\
+             first evaluation in the process (the lint runs on every title and description): {:.2} ms\n\
              evaluating the whole checklist: median {:.2} ms = {:.2} x the floor, p95 {:.2} ms (goal < {} ms: {})\n\
              order queries (never a scan):\n  {}\n",
             b.products,
@@ -98,6 +105,7 @@ pub fn run(
             b.runs,
             b.setup_seconds,
             b.listing_read_median_ms,
+            b.first_evaluate_ms,
             b.evaluate_median_ms,
             b.evaluate_vs_listing_read,
             b.evaluate_p95_ms,
