@@ -322,6 +322,11 @@ impl SellerApp {
         })
     }
 
+    /// The store-setup checklist over the core service's database and clock.
+    pub(crate) fn checklist_service(&self) -> sellerkit_core::checklist::Checklist {
+        self.app.checklist()
+    }
+
     /// The sync itself, in its own task so that even a panic ends with a `Failed` event.
     async fn sync_task(
         self: Arc<Self>,

@@ -52,6 +52,17 @@ pub enum SellerKitError {
         /// Why, in the seller's language (`SellerAppConfig.locale`).
         reason: String,
     },
+    /// A checklist tick or untick was refused (an unknown task, one that follows the shop's
+    /// data, one locked behind other tasks, or one outside the seller's package). Nothing was
+    /// written. Show `reason`; branch on `code`: `unknown_task`, `automatic`, `locked`,
+    /// `not_in_tier` (`docs/checklist.md`).
+    #[error("{reason} ({code})")]
+    ChecklistRefused {
+        /// The stable reason code.
+        code: String,
+        /// Why, in the seller's language.
+        reason: String,
+    },
     /// The network or the server failed: offline, timeout, server errors, a malformed
     /// answer, an untrusted certificate. Nothing was lost; try again later.
     #[error("{reason}")]

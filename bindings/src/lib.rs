@@ -18,6 +18,7 @@ uniffi::setup_scaffolding!();
 #[cfg(target_os = "android")]
 mod android;
 mod app;
+mod checklist;
 mod error;
 mod logging;
 mod runtime;
@@ -27,6 +28,10 @@ mod sync;
 mod wallet;
 
 pub use app::{ActivationInfo, SellerApp, SellerAppConfig, Tier};
+pub use checklist::{
+    ChecklistCategory, ChecklistOverview, ChecklistTask, ChecklistTaskState, ChecklistTick,
+    RefusedChecklistDefinition,
+};
 pub use error::{ErrorCode, SellerKitError, error_code_name};
 pub use logging::{LogLevel, LogRecord, LogSink};
 pub use secrets::SecretStore;

@@ -64,6 +64,8 @@ enum Command {
     Sync(commands::sync::SyncArgs),
     /// The e-coupon wallet: verify, redeem, list redemptions and disputes, QR codes.
     Coupon(commands::coupon::CouponArgs),
+    /// The store-setup checklist: what is done, what is next; tick and untick manual tasks.
+    Checklist(commands::checklist::ChecklistArgs),
     /// Benchmarks that print figures (ratios against baselines from the same run).
     Bench(commands::bench::BenchArgs),
     /// Run the dev server (the reference backend); `--db` is the server's database here
@@ -195,6 +197,7 @@ fn main() -> ExitCode {
         Command::Activate(args) => commands::activate::run(&ctx, &args),
         Command::Sync(args) => commands::sync::run(&ctx, &args),
         Command::Coupon(args) => commands::coupon::run(&ctx, &args),
+        Command::Checklist(args) => commands::checklist::run(&ctx, &args),
         Command::Bench(args) => commands::bench::run(&ctx, &args),
         Command::Serve(args) => commands::serve::run(&ctx, args),
     };

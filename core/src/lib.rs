@@ -16,6 +16,7 @@
 //! - [`sync`]: the sync protocol and engine.
 
 pub mod app;
+pub mod checklist;
 pub mod coupons;
 pub mod domain;
 pub mod locale;

@@ -33,6 +33,7 @@ mod api;
 pub mod cli;
 mod clock;
 mod dev;
+mod dev_checklist;
 mod dev_coupons;
 mod error;
 mod extract;

@@ -3,6 +3,7 @@
 //!
 //! Figures are ratios against baselines from the same process, since machines are noisy.
 
+pub mod checklist;
 pub mod coupons;
 
 use std::path::{Path, PathBuf};
@@ -56,6 +57,22 @@ enum BenchWhat {
         #[arg(long, value_name = "DIR")]
         dir: Option<std::path::PathBuf>,
     },
+    /// The store-setup checklist evaluated whole on a big shop vs. reading the same
+    /// listings with no rule applied.
+    Checklist {
+        /// Products in the shop.
+        #[arg(long, default_value_t = 5_000)]
+        products: u64,
+        /// Orders in the shop.
+        #[arg(long, default_value_t = 1_000_000)]
+        orders: u64,
+        /// Evaluations measured.
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+        /// Keep the work folder here instead of a temporary one.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -87,6 +104,16 @@ pub fn run(ctx: &Context, args: &BenchArgs) -> anyhow::Result<()> {
             dir,
         } => bench_sync(ctx, *orders, memory_orders, *page_limit, dir.as_deref()),
         BenchWhat::Coupons { count, dir } => bench_coupons(ctx, *count, dir.as_deref()),
+        BenchWhat::Checklist {
+            products,
+            orders,
+            runs,
+            dir,
+        } => {
+            anyhow::ensure!(*runs > 0, "--runs must be at least 1");
+            let (_temp, dir) = bench_dir(dir.as_deref())?;
+            checklist::run(ctx, &dir, *products, *orders, *runs)
+        }
     }
 }
 

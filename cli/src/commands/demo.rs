@@ -6,6 +6,7 @@
 //! forged one refused, synced exactly once, and a dispute made by two phones. Reports what
 //! the phone's database holds.
 
+pub mod checklist;
 pub mod coupons;
 
 use std::path::{Path, PathBuf};
@@ -54,6 +55,7 @@ struct DemoReport<'a> {
     /// Orders added on the server while the phone was away.
     new_orders: u64,
     second_sync: &'a SyncReport,
+    checklist: &'a checklist::ChecklistDemo,
     coupons: &'a coupons::CouponDemo,
     #[serde(flatten)]
     status: StatusReport<'a>,
@@ -123,39 +125,49 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
     let transport = Arc::new(Transport::new(&url, app.transport_config().clone())?);
     let cancel = CancellationToken::new();
     let bar = Bar::new(!ctx.out.json, ctx.language());
-    let (activation, first, second, new_orders, coupon_demo) = runtime.block_on(async {
-        say(&format!("activating this device with code {code}"));
-        let activation = app.activate(&url, &code, &cancel).await?;
-        say("first sync: the whole shop, its pictures and a year of orders");
-        let first = app.sync(&SyncRun::default(), &bar, &cancel).await?;
-        let new_orders = 25;
-        say(&format!("{new_orders} new orders arrive on the server"));
-        let _: serde_json::Value = transport
-            .post_json(
-                &format!("/dev/shops/{}/orders", sellerkit_devserver::DEMO_SHOP_ID),
-                &serde_json::json!({ "count": new_orders, "seed": now_ms }),
-                None,
-                RetryMode::Idempotent,
+    let (activation, first, second, new_orders, checklist_demo, coupon_demo) =
+        runtime.block_on(async {
+            say(&format!("activating this device with code {code}"));
+            let activation = app.activate(&url, &code, &cancel).await?;
+            say("first sync: the whole shop, its pictures and a year of orders");
+            let first = app.sync(&SyncRun::default(), &bar, &cancel).await?;
+            let new_orders = 25;
+            say(&format!("{new_orders} new orders arrive on the server"));
+            let _: serde_json::Value = transport
+                .post_json(
+                    &format!("/dev/shops/{}/orders", sellerkit_devserver::DEMO_SHOP_ID),
+                    &serde_json::json!({ "count": new_orders, "seed": now_ms }),
+                    None,
+                    RetryMode::Idempotent,
+                    &cancel,
+                )
+                .await?;
+            say("second sync: only what changed");
+            let second = app.sync(&SyncRun::default(), &bar, &cancel).await?;
+            bar.clear();
+            let checklist_demo =
+                checklist::run(&app, &transport, ctx.clock(), &say, &cancel).await?;
+            let coupon_demo = coupons::run(
+                coupons::Phone {
+                    app: &app,
+                    transport: Arc::clone(&transport),
+                    code: &code,
+                    dir: &dir,
+                    clock: ctx.clock(),
+                },
+                &say,
                 &cancel,
             )
             .await?;
-        say("second sync: only what changed");
-        let second = app.sync(&SyncRun::default(), &bar, &cancel).await?;
-        bar.clear();
-        let coupon_demo = coupons::run(
-            coupons::Phone {
-                app: &app,
-                transport: Arc::clone(&transport),
-                code: &code,
-                dir: &dir,
-                clock: ctx.clock(),
-            },
-            &say,
-            &cancel,
-        )
-        .await?;
-        anyhow::Ok((activation, first, second, new_orders, coupon_demo))
-    })?;
+            anyhow::Ok((
+                activation,
+                first,
+                second,
+                new_orders,
+                checklist_demo,
+                coupon_demo,
+            ))
+        })?;
     drop(bar);
     runtime.block_on(server.shutdown())?;
 
@@ -169,6 +181,7 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
         first_sync: &first,
         new_orders,
         second_sync: &second,
+        checklist: &checklist_demo,
         coupons: &coupon_demo,
         status: StatusReport {
             db: &db,
@@ -197,6 +210,7 @@ fn render_demo(r: &DemoReport<'_>) -> String {
         r.second_sync.changes_pulled(),
         r.second_sync.duration_ms as f64 / 1000.0,
     );
+    text.push_str(&checklist::render(r.checklist));
     text.push_str(&render_coupons(r.coupons));
     text.push('\n');
     text.push_str(&render(r.status.db, r.status.status));

@@ -2,6 +2,7 @@
 
 pub mod activate;
 pub mod bench;
+pub mod checklist;
 pub mod coupon;
 pub mod demo;
 pub mod serve;

@@ -21,7 +21,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use catalog::CatalogRepo;
-pub use checklist::ChecklistRepo;
+pub use checklist::{ChecklistRepo, ORDER_QUERIES as CHECKLIST_ORDER_QUERIES, RefusedDefinition};
 pub use coupons::{CouponRecord, CouponRepo, CouponUsage, UnsyncedTotals};
 pub use error::StoreError;
 pub use orders::OrderRepo;

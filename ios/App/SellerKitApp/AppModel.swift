@@ -22,6 +22,7 @@ final class AppModel: ObservableObject {
         let sync: SyncPresenter
         let home: HomePresenter
         let wallet: WalletPresenter
+        let checklist: ChecklistPresenter
 
         init(app: SellerApp) {
             self.app = app
@@ -29,6 +30,7 @@ final class AppModel: ObservableObject {
             sync = SyncPresenter(app: app)
             home = HomePresenter(app: app)
             wallet = WalletPresenter(app: app)
+            checklist = ChecklistPresenter(app: app)
         }
     }
 

@@ -5,6 +5,7 @@ import androidx.lifecycle.AndroidViewModel
 import androidx.lifecycle.viewModelScope
 import com.sellerkit.app.platform.SyncWorker
 import com.sellerkit.app.presenter.ActivationPresenter
+import com.sellerkit.app.presenter.ChecklistPresenter
 import com.sellerkit.app.presenter.HomePresenter
 import com.sellerkit.app.presenter.Startup
 import com.sellerkit.app.presenter.SyncPresenter
@@ -27,6 +28,7 @@ class ShellViewModel(application: Application) : AndroidViewModel(application) {
         val sync = SyncPresenter(app, model.viewModelScope)
         val home = HomePresenter(app, model.viewModelScope)
         val wallet = WalletPresenter(app, model.viewModelScope)
+        val checklist = ChecklistPresenter(app, model.viewModelScope)
     }
 
     private var screens: Screens? = null

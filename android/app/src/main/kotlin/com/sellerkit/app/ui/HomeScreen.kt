@@ -27,7 +27,7 @@ import com.sellerkit.core.Tier
 
 /** The shop at a glance, its open conflicts, and the cards later features fill in. */
 @Composable
-fun HomeScreen(presenter: HomePresenter, onOpenSync: () -> Unit, onOpenWallet: () -> Unit) {
+fun HomeScreen(presenter: HomePresenter, onOpenSync: () -> Unit, onOpenWallet: () -> Unit, onOpenChecklist: () -> Unit) {
     val state by presenter.state.collectAsStateWithLifecycle()
     LaunchedEffect(Unit) { presenter.refresh() }
     LazyColumn(contentPadding = PaddingValues(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
@@ -63,10 +63,14 @@ fun HomeScreen(presenter: HomePresenter, onOpenSync: () -> Unit, onOpenWallet: (
                 }
             }
         }
-        // The wallet's card opens its screen; the checklist, analytics and storefront cards
-        // are placeholders until their issues replace them.
+        // The wallet's and the checklist's cards open their screens; the analytics and
+        // storefront cards are placeholders until their issues replace them.
         items(state.cards) { card ->
-            if (card == FeatureCard.WALLET) WalletCard(onOpenWallet) else PlaceholderCard(card)
+            when (card) {
+                FeatureCard.WALLET -> WalletCard(onOpenWallet)
+                FeatureCard.CHECKLIST -> OpenCard(R.string.card_checklist, R.string.checklist_open, onOpenChecklist)
+                else -> PlaceholderCard(card)
+            }
         }
     }
 }
@@ -77,6 +81,16 @@ private fun WalletCard(onOpen: () -> Unit) {
         Column(Modifier.padding(16.dp)) {
             Text(stringResource(R.string.card_wallet), style = MaterialTheme.typography.titleMedium)
             Button(onClick = onOpen, modifier = Modifier.padding(top = 8.dp)) { Text(stringResource(R.string.wallet_open)) }
+        }
+    }
+}
+
+@Composable
+private fun OpenCard(title: Int, action: Int, onOpen: () -> Unit) {
+    OutlinedCard(Modifier.fillMaxWidth()) {
+        Column(Modifier.padding(16.dp)) {
+            Text(stringResource(title), style = MaterialTheme.typography.titleMedium)
+            Button(onClick = onOpen, modifier = Modifier.padding(top = 8.dp)) { Text(stringResource(action)) }
         }
     }
 }

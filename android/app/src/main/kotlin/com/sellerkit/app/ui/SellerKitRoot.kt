@@ -22,7 +22,7 @@ import com.sellerkit.app.ShellViewModel
 import com.sellerkit.app.presenter.Startup
 
 /** The app's screens. Small enough that a `when` is all the navigation it needs. */
-enum class Screen { ACTIVATION, HOME, SYNC, WALLET }
+enum class Screen { ACTIVATION, HOME, SYNC, WALLET, CHECKLIST }
 
 @Composable
 fun SellerKitRoot(model: ShellViewModel) {
@@ -71,7 +71,9 @@ private fun Screens(model: ShellViewModel, screens: ShellViewModel.Screens, acti
             screens.home,
             onOpenSync = { screen = Screen.SYNC },
             onOpenWallet = { screen = Screen.WALLET },
+            onOpenChecklist = { screen = Screen.CHECKLIST },
         )
         Screen.WALLET -> WalletScreen(screens.wallet, onBack = { screen = Screen.HOME })
+        Screen.CHECKLIST -> ChecklistScreen(screens.checklist, onBack = { screen = Screen.HOME })
     }
 }

@@ -242,6 +242,7 @@ fun main() {
         }
 
         walletChecks(server, work, app, scope)
+        checklistChecks(app, scope)
 
         app.close()
     }
