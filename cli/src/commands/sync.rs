@@ -147,7 +147,6 @@ pub struct Bar {
     bar: ProgressBar,
     phase: Mutex<Option<SyncPhase>>,
     language: Language,
-    visible: bool,
 }
 
 impl Bar {
@@ -165,7 +164,6 @@ impl Bar {
             bar,
             phase: Mutex::new(None),
             language,
-            visible,
         }
     }
 
@@ -177,15 +175,15 @@ impl Bar {
 
 impl SyncListener for Bar {
     fn on_waiting(&self) {
-        if self.visible {
-            eprintln!(
-                "{}",
-                self.language.pick(
-                    "本数据库正在另一个同步或激活中，等待其完成……（Ctrl-C 取消）",
-                    "Another sync or activation of this database is running; waiting for it... (Ctrl-C cancels)",
-                )
-            );
-        }
+        // On stderr even with --json: stdout stays the JSON, and a person or a script's log
+        // learns why the command takes long.
+        eprintln!(
+            "{}",
+            self.language.pick(
+                "本数据库正在另一个同步或激活中，等待其完成……（Ctrl-C 取消）",
+                "Another sync or activation of this database is running; waiting for it... (Ctrl-C cancels)",
+            )
+        );
     }
 
     fn on_progress(&self, p: SyncProgress) {
