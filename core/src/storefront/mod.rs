@@ -3,5 +3,9 @@
 //! - [`lint`]: mobile fitness and marketplace rules for listings and the shop profile, each
 //!   finding with a severity, the field and a fix hint in zh-CN and English. The checklist's
 //!   completion rules reuse it. The rules and their sources are in `docs/storefront-rules.md`.
+//! - [`media`]: bounded decoding, mobile variants and the variant cache.
+//! - [`preview`]: the shop's home and a product page drawn as a phone shows them.
 
 pub mod lint;
+pub mod media;
+pub mod preview;
