@@ -7,6 +7,7 @@
 //! the phone's database holds.
 
 pub mod coupons;
+pub mod storefront;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -166,6 +167,7 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
     })?;
     drop(bar);
     runtime.block_on(server.shutdown())?;
+    storefront::run(ctx, &store, &dir, &db)?;
 
     let status = store.status()?;
     let report = DemoReport {
