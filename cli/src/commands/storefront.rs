@@ -156,6 +156,9 @@ pub fn preview(ctx: &Context, args: &PreviewArgs) -> anyhow::Result<()> {
         width: u32,
         height: u32,
         png_bytes: usize,
+        /// Peak resident memory of this process (Linux), for `sellerkit bench storefront`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        peak_rss_kb: Option<u64>,
     }
     ctx.out.print(
         &Written {
@@ -163,6 +166,7 @@ pub fn preview(ctx: &Context, args: &PreviewArgs) -> anyhow::Result<()> {
             width: picture.width,
             height: picture.height,
             png_bytes: png.len(),
+            peak_rss_kb: crate::commands::sync::peak_rss_kb(),
         },
         |w| {
             format!(

@@ -1,6 +1,8 @@
 //! Variants on disk, under the media folder, with a size cap.
 //!
-//! Files are `<media_dir>/variants/<key>-<tag>.jpg`. When the folder grows past the cap, the
+//! Files are `<media_dir>/variants/<key>-<tag>.rgb`: raw RGB pixels after an 8-byte header
+//! (width, height, little-endian u32), so a hit is a file read, not a JPEG decode: the preview
+//! draws from here on every refresh. When the folder grows past the cap, the
 //! least recently used files (by modification time, refreshed on each hit) are removed until
 //! it is back under 80% of the cap, so eviction runs rarely rather than on every write.
 
@@ -10,7 +12,7 @@ use std::time::SystemTime;
 use image::RgbImage;
 use sha2::{Digest, Sha256};
 
-use super::variants::{VariantKind, encode_jpeg, make_variant};
+use super::variants::{VariantKind, make_variant};
 use super::{DecodeLimits, MediaError, decode};
 
 /// Default cap: 64 MiB of variants is a few thousand thumbnails on a 16 GB phone.
@@ -40,7 +42,7 @@ impl VariantCache {
     fn path_for(&self, key: &str, kind: VariantKind) -> PathBuf {
         // Keys are image ids (server text): hash them so any id is a safe file name.
         let hash = hex::encode(&Sha256::digest(key.as_bytes())[..12]);
-        self.dir.join(format!("{hash}-{}.jpg", kind.tag()))
+        self.dir.join(format!("{hash}-{}.rgb", kind.tag()))
     }
 
     /// The variant of `source_file` (a picture in the media folder), from the cache or made now.
@@ -54,19 +56,19 @@ impl VariantCache {
     ) -> Result<RgbImage, MediaError> {
         let path = self.path_for(key, kind);
         if let Ok(bytes) = std::fs::read(&path)
-            && let Ok(decoded) = decode(&bytes, DecodeLimits::default())
+            && let Some(image) = from_raw(bytes)
         {
             // Refresh the time stamp: it is the recency the eviction goes by.
             let _ = std::fs::File::options()
                 .append(true)
                 .open(&path)
                 .and_then(|f| f.set_modified(SystemTime::now()));
-            return Ok(decoded.image.into_rgb8());
+            return Ok(image);
         }
         let bytes = std::fs::read(source_file).map_err(|e| MediaError::io(source_file, e))?;
         let decoded = decode(&bytes, DecodeLimits::default())?;
         let variant = make_variant(&decoded.image, kind)?;
-        self.store(&path, &encode_jpeg(&variant.image)?)?;
+        self.store(&path, &to_raw(&variant.image))?;
         Ok(variant.image)
     }
 
@@ -119,4 +121,26 @@ impl VariantCache {
         }
         Ok(())
     }
+}
+
+/// The cache's file format: width and height (u32 LE), then the RGB rows.
+fn to_raw(image: &RgbImage) -> Vec<u8> {
+    let mut out = Vec::with_capacity(8 + image.as_raw().len());
+    out.extend_from_slice(&image.width().to_le_bytes());
+    out.extend_from_slice(&image.height().to_le_bytes());
+    out.extend_from_slice(image.as_raw());
+    out
+}
+
+/// Reads a cache file; `None` when it is damaged (then the variant is made again).
+fn from_raw(mut bytes: Vec<u8>) -> Option<RgbImage> {
+    let header: [u8; 8] = bytes.get(..8)?.try_into().ok()?;
+    let w = u32::from_le_bytes(header[..4].try_into().ok()?);
+    let h = u32::from_le_bytes(header[4..].try_into().ok()?);
+    let expected = (w as usize).checked_mul(h as usize)?.checked_mul(3)?;
+    if bytes.len() != 8 + expected {
+        return None;
+    }
+    bytes.drain(..8);
+    RgbImage::from_raw(w, h, bytes)
 }

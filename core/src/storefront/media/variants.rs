@@ -19,6 +19,8 @@ pub enum VariantKind {
     Page,
     /// A square of `side` pixels, cropped from the centre.
     Square(u32),
+    /// Exactly `w`x`h`, cropped from the centre to that shape (banners).
+    Cover(u32, u32),
 }
 
 impl VariantKind {
@@ -27,6 +29,7 @@ impl VariantKind {
         match self {
             VariantKind::Page => "page".into(),
             VariantKind::Square(side) => format!("sq{side}"),
+            VariantKind::Cover(w, h) => format!("cv{w}x{h}"),
         }
     }
 }
@@ -69,8 +72,24 @@ pub fn make_variant(source: &DynamicImage, kind: VariantKind) -> Result<Variant,
             (
                 side,
                 side,
-                Some((f64::from(w - s) / 2.0, f64::from(h - s) / 2.0, f64::from(s))),
+                Some((
+                    f64::from(w - s) / 2.0,
+                    f64::from(h - s) / 2.0,
+                    f64::from(s),
+                    f64::from(s),
+                )),
             )
+        }
+        VariantKind::Cover(cw, ch) => {
+            let (cw, ch) = (cw.max(1), ch.max(1));
+            let target = f64::from(cw) / f64::from(ch);
+            let (sw, sh) = (f64::from(w), f64::from(h));
+            let (kw, kh) = if sw / sh > target {
+                (sh * target, sh)
+            } else {
+                (sw, sw / target)
+            };
+            (cw, ch, Some(((sw - kw) / 2.0, (sh - kh) / 2.0, kw, kh)))
         }
     };
     let image = resize_rgb(rgb, dw, dh, crop)?;
@@ -83,7 +102,7 @@ pub fn resize_rgb(
     src: &RgbImage,
     dw: u32,
     dh: u32,
-    crop: Option<(f64, f64, f64)>,
+    crop: Option<(f64, f64, f64, f64)>,
 ) -> Result<RgbImage, MediaError> {
     let convert = |e: &dyn std::fmt::Display| MediaError::Convert {
         detail: e.to_string(),
@@ -92,8 +111,8 @@ pub fn resize_rgb(
     let src_view = ImageRef::new(w, h, src.as_raw(), PixelType::U8x3).map_err(|e| convert(&e))?;
     let mut dst = Image::new(dw, dh, PixelType::U8x3);
     let mut options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
-    if let Some((left, top, side)) = crop {
-        options = options.crop(left, top, side, side);
+    if let Some((left, top, width, height)) = crop {
+        options = options.crop(left, top, width, height);
     }
     Resizer::new()
         .resize(&src_view, &mut dst, &options)

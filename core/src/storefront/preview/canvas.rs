@@ -27,26 +27,35 @@ impl Canvas {
             i64::from(self.image.height()),
         );
         let (x0, y0, x1, y1) = (x.max(0), y.max(0), (x + w).min(cw), (y + h).min(ch));
-        let px = image::Rgba([color[0], color[1], color[2], 255]);
+        if x0 >= x1 || y0 >= y1 {
+            return;
+        }
+        let px = [color[0], color[1], color[2], 255];
+        let raw: &mut [u8] = self.image.as_mut();
+        // Whole rows at a time: per-pixel bounds checks cost more than the fill itself.
         for yy in y0..y1 {
-            for xx in x0..x1 {
-                self.image.put_pixel(xx as u32, yy as u32, px);
+            let start = ((yy * cw + x0) * 4) as usize;
+            let end = ((yy * cw + x1) * 4) as usize;
+            for d in raw[start..end].chunks_exact_mut(4) {
+                d.copy_from_slice(&px);
             }
         }
     }
 
-    /// Fills a rectangle with rounded corners of radius `r`.
+    /// Fills a rectangle with rounded corners of radius `r`: straight parts as plain fills,
+    /// only the four corner squares blended for a smooth edge.
     pub fn fill_rounded(&mut self, x: i64, y: i64, w: i64, h: i64, r: i64, color: [u8; 3]) {
         let r = r.min(w / 2).min(h / 2).max(0);
-        for yy in 0..h {
-            for xx in 0..w {
-                let (dx, dy) = (corner_distance(xx, w, r), corner_distance(yy, h, r));
-                let coverage = if dx > 0 && dy > 0 {
-                    circle_coverage(dx, dy, r)
-                } else {
-                    1.0
-                };
+        self.fill(x + r, y, w - 2 * r, h, color);
+        self.fill(x, y + r, r, h - 2 * r, color);
+        self.fill(x + w - r, y + r, r, h - 2 * r, color);
+        for yy in 0..r {
+            for xx in 0..r {
+                let coverage = circle_coverage(r - xx, r - yy, r);
                 self.blend(x + xx, y + yy, color, coverage);
+                self.blend(x + w - 1 - xx, y + yy, color, coverage);
+                self.blend(x + xx, y + h - 1 - yy, color, coverage);
+                self.blend(x + w - 1 - xx, y + h - 1 - yy, color, coverage);
             }
         }
     }
@@ -123,17 +132,6 @@ impl Canvas {
                 );
             }
         }
-    }
-}
-
-/// How far inside a corner's radius a coordinate is (0 outside the corner zone).
-fn corner_distance(v: i64, len: i64, r: i64) -> i64 {
-    if v < r {
-        r - v
-    } else if v >= len - r {
-        v - (len - r) + 1
-    } else {
-        0
     }
 }
 
