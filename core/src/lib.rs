@@ -4,6 +4,8 @@
 //! through the `sellerkit-ffi` facade or, for the CLI, directly.
 //!
 //! Modules follow the product's features:
+//! - [`app`]: [`app::App`], the core service every shell calls;
+//! - [`locale`]: the seller's language;
 //! - [`money`]: integer fen and basis points;
 //! - [`time`]: the injected clock and business days in the shop's time zone;
 //! - [`coupons`]: the coupon format, issuing and verifying offline;
@@ -13,8 +15,10 @@
 //! - [`storefront`]: the mobile storefront: listing lint, images, phone preview, edits;
 //! - [`sync`]: the sync protocol and engine.
 
+pub mod app;
 pub mod coupons;
 pub mod domain;
+pub mod locale;
 pub mod money;
 pub mod protocol;
 pub mod store;

@@ -26,7 +26,8 @@ pub struct IssueBook {
     /// Wanted book id; a fresh `book_…` id when absent.
     #[serde(default)]
     pub book_id: Option<String>,
-    /// Seller-facing name, e.g. `满100减10`.
+    /// Seller-facing name, e.g. `满100减10`: at most 100 characters, not only spaces.
+    #[schema(pattern = "\\S", max_length = 100)]
     pub title: String,
     /// `single_use`, `multi_use` or `stored_value`.
     pub kind: CouponKind,
@@ -52,6 +53,7 @@ pub struct IssueBook {
     #[serde(default = "all_products")]
     pub scope: CouponScope,
     /// Coupons to issue, 1 to [`MAX_ISSUE_COUNT`].
+    #[schema(minimum = 1, maximum = 20_000)]
     pub count: u32,
 }
 

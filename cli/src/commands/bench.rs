@@ -11,18 +11,16 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context as _, bail};
+use sellerkit_core::app::{App, AppConfig, SyncRun};
 use sellerkit_core::store::Store;
-use sellerkit_core::sync::engine::{SyncEngine, SyncOptions};
 use sellerkit_core::sync::progress::NoProgress;
 use sellerkit_core::sync::secrets::FileSecretStore;
-use sellerkit_core::sync::transport::Transport;
 use sellerkit_core::time::SystemClock;
 use sellerkit_devserver::seed::{SeedConfig, demo_catalog, demo_orders};
 use sellerkit_devserver::{ServerOptions, start};
 use tokio_util::sync::CancellationToken;
 
 use crate::Context;
-use crate::commands::sync::transport_config;
 
 /// Options of `sellerkit bench`.
 #[derive(Debug, clap::Args)]
@@ -207,20 +205,20 @@ fn bench_sync(
     progress(&format!("initial sync of {orders} orders"));
     let phone_db = dir.join("phone.db");
     let report = runtime.block_on(async {
-        let store = Arc::new(Store::open(&phone_db)?);
-        let mut options = SyncOptions::for_database(&phone_db);
-        options.download_media = false;
-        options.page_limit = page_limit;
-        let engine = SyncEngine::new(
-            store,
-            Arc::new(Transport::new(&url, transport_config(None)?)?),
+        let mut config = AppConfig::new(
+            &phone_db,
             Arc::new(FileSecretStore::beside_database(&phone_db)),
-            Arc::new(SystemClock),
-            options,
         );
+        config.clock = Arc::new(SystemClock);
+        config.device_name = "bench".into();
+        let app = App::open(config)?;
+        let run = SyncRun {
+            download_media: false,
+            page_limit: Some(page_limit),
+        };
         let cancel = CancellationToken::new();
-        engine.activate(&code, "bench", "desktop", &cancel).await?;
-        anyhow::Ok(engine.sync(&NoProgress, &cancel).await?)
+        app.activate(&url, &code, &cancel).await?;
+        anyhow::Ok(app.sync(&run, &NoProgress, &cancel).await?)
     })?;
     let pulled_orders = report.pulled.get("order").copied().unwrap_or(0);
     if pulled_orders != orders {

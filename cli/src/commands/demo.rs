@@ -13,9 +13,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
-use sellerkit_core::store::Store;
-use sellerkit_core::sync::engine::{Activation, SyncEngine, SyncOptions, SyncReport};
-use sellerkit_core::sync::secrets::FileSecretStore;
+use sellerkit_core::app::{Activation, App, SyncRun};
+use sellerkit_core::sync::engine::SyncReport;
 use sellerkit_core::sync::transport::{RetryMode, Transport};
 use sellerkit_devserver::seed::SeedConfig;
 use sellerkit_devserver::{ServerOptions, start};
@@ -23,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::Context;
 use crate::commands::status::{StatusReport, render};
-use crate::commands::sync::{Bar, transport_config};
+use crate::commands::sync::Bar;
 
 /// Options of `sellerkit demo`.
 #[derive(Debug, clap::Args)]
@@ -118,24 +117,18 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
         .context("the dev server made no activation code for the demo shop")?
         .code;
 
-    let store = Arc::new(Store::open(&db)?);
-    let transport = Arc::new(Transport::new(&url, transport_config(None)?)?);
-    let engine = SyncEngine::new(
-        Arc::clone(&store),
-        Arc::clone(&transport),
-        Arc::new(FileSecretStore::beside_database(&db)),
-        ctx.clock(),
-        SyncOptions::for_database(&db),
-    );
+    let mut config = ctx.app_config(&db, true, None)?;
+    config.device_name = "SellerKit demo".into();
+    let app = App::open(config)?;
+    // The dev server's own endpoints (`/dev/...`), with the app's transport settings.
+    let transport = Arc::new(Transport::new(&url, app.transport_config().clone())?);
     let cancel = CancellationToken::new();
-    let bar = Bar::new(!ctx.out.json);
+    let bar = Bar::new(!ctx.out.json, ctx.language());
     let (activation, first, second, new_orders, coupon_demo) = runtime.block_on(async {
         say(&format!("activating this device with code {code}"));
-        let activation = engine
-            .activate(&code, "SellerKit demo", "desktop", &cancel)
-            .await?;
+        let activation = app.activate(&url, &code, &cancel).await?;
         say("first sync: the whole shop, its pictures and a year of orders");
-        let first = engine.sync(&bar, &cancel).await?;
+        let first = app.sync(&SyncRun::default(), &bar, &cancel).await?;
         let new_orders = 25;
         say(&format!("{new_orders} new orders arrive on the server"));
         let _: serde_json::Value = transport
@@ -148,12 +141,11 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
             )
             .await?;
         say("second sync: only what changed");
-        let second = engine.sync(&bar, &cancel).await?;
+        let second = app.sync(&SyncRun::default(), &bar, &cancel).await?;
         bar.clear();
         let coupon_demo = coupons::run(
             coupons::Phone {
-                store: Arc::clone(&store),
-                engine: &engine,
+                app: &app,
                 transport: Arc::clone(&transport),
                 code: &code,
                 dir: &dir,
@@ -169,7 +161,8 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
     runtime.block_on(server.shutdown())?;
     storefront::run(ctx, &store, &dir, &db)?;
 
-    let status = store.status()?;
+    let status = app.store().status()?;
+    let activated = app.is_activated()?;
     let report = DemoReport {
         dir: &dir,
         kept: args.out.is_some(),
@@ -181,6 +174,7 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
         coupons: &coupon_demo,
         status: StatusReport {
             db: &db,
+            activated,
             status: &status,
         },
     };

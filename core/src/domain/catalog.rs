@@ -32,6 +32,7 @@ spelled_enum! {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Product {
     /// Server id (opaque).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub id: String,
     /// Title as buyers see it.
     pub title: String,
@@ -39,13 +40,18 @@ pub struct Product {
     pub description: String,
     /// Category id or name, used by coupon scopes and lint rules.
     pub category: String,
-    /// Price in fen.
+    /// Price in fen, not negative.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 0))]
     pub price: Fen,
     /// Units in stock.
     pub stock: i64,
     /// Sale status.
     pub status: ProductStatus,
     /// Server version; edits carry it as their base version.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 0, maximum = 9_223_372_036_854_775_806_i64)
+    )]
     pub version: i64,
     /// Last change, UTC ms.
     pub updated_ms: i64,

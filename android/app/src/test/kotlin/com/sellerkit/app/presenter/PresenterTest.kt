@@ -246,6 +246,7 @@ fun main() {
         app.close()
     }
     scope.cancel()
+    runStartupTests()
 
     println("$passed passed, $failed failed")
     if (failed > 0 || passed == 0) exitProcess(1)
