@@ -159,7 +159,7 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
     })?;
     drop(bar);
     runtime.block_on(server.shutdown())?;
-    storefront::run(ctx, &store, &dir, &db)?;
+    storefront::run(ctx, &app, &dir)?;
 
     let status = app.store().status()?;
     let activated = app.is_activated()?;

@@ -1,7 +1,7 @@
 //! `sellerkit preview | lint | edit | conflicts`: the mobile storefront from the desktop.
 //!
 //! Thin: every rule is in `sellerkit_core::storefront::Storefront`; this converts flags and
-//! prints. Pictures are read from `media/` beside the database (the sync engine's default).
+//! prints. Pictures are read from the core service's media folder (`App::media_dir`).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -12,7 +12,6 @@ use sellerkit_core::storefront::preview::{DeviceProfile, Font};
 use sellerkit_core::storefront::{
     LintReport, PreviewPage, ProductChanges, ShopChanges, Storefront,
 };
-use sellerkit_core::sync::engine::SyncOptions;
 
 use crate::Context;
 
@@ -134,19 +133,13 @@ pub fn load_font(flags: &[PathBuf]) -> anyhow::Result<Font> {
     Ok(Font::from_files(&present)?)
 }
 
-fn media_dir(db: &Path) -> PathBuf {
-    SyncOptions::for_database(db).media_dir
-}
-
 /// `sellerkit preview`.
 pub fn preview(ctx: &Context, args: &PreviewArgs) -> anyhow::Result<()> {
-    let db = ctx.db_path()?;
-    let store = crate::commands::status::open_existing(&db)?;
+    let app = ctx.open_app(false, None)?;
     let device: DeviceProfile = args.device.parse()?;
     let page: PreviewPage = args.page.parse()?;
     let font = load_font(&args.font)?;
-    let clock = ctx.clock();
-    let sf = Storefront::new(&store, clock.as_ref(), &media_dir(&db));
+    let sf = Storefront::new(app.store(), app.clock().as_ref(), app.media_dir());
     let picture = sf.preview(&page, device, &font, &language())?;
     let png = picture.png()?;
     std::fs::write(&args.out, &png).map_err(|e| anyhow::anyhow!("{}: {e}", args.out.display()))?;
@@ -183,10 +176,8 @@ pub fn preview(ctx: &Context, args: &PreviewArgs) -> anyhow::Result<()> {
 
 /// `sellerkit lint`.
 pub fn lint(ctx: &Context, _args: &LintArgs) -> anyhow::Result<()> {
-    let db = ctx.db_path()?;
-    let store = crate::commands::status::open_existing(&db)?;
-    let clock = ctx.clock();
-    let report = Storefront::new(&store, clock.as_ref(), &media_dir(&db)).lint()?;
+    let app = ctx.open_app(false, None)?;
+    let report = Storefront::new(app.store(), app.clock().as_ref(), app.media_dir()).lint()?;
     let lang = language();
     ctx.out
         .print(&report, |r| render_lint(r, &lang, usize::MAX));
@@ -236,10 +227,8 @@ fn render_finding(f: &Finding, lang: &str) -> String {
 
 /// `sellerkit edit`.
 pub fn edit(ctx: &Context, args: &EditArgs) -> anyhow::Result<()> {
-    let db = ctx.db_path()?;
-    let store = crate::commands::status::open_existing(&db)?;
-    let clock = ctx.clock();
-    let sf = Storefront::new(&store, clock.as_ref(), &media_dir(&db));
+    let app = ctx.open_app(false, None)?;
+    let sf = Storefront::new(app.store(), app.clock().as_ref(), app.media_dir());
     match &args.what {
         EditWhat::Shop {
             name,
@@ -290,10 +279,8 @@ pub fn edit(ctx: &Context, args: &EditArgs) -> anyhow::Result<()> {
 
 /// `sellerkit conflicts`.
 pub fn conflicts(ctx: &Context, args: &ConflictsArgs) -> anyhow::Result<()> {
-    let db = ctx.db_path()?;
-    let store = crate::commands::status::open_existing(&db)?;
-    let clock = ctx.clock();
-    let sf = Storefront::new(&store, clock.as_ref(), &media_dir(&db));
+    let app = ctx.open_app(false, None)?;
+    let sf = Storefront::new(app.store(), app.clock().as_ref(), app.media_dir());
     if let Some(id) = args.keep_server {
         sf.keep_server(id)?;
     }

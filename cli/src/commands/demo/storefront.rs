@@ -3,10 +3,9 @@
 
 use std::path::Path;
 
-use sellerkit_core::store::Store;
+use sellerkit_core::app::App;
 use sellerkit_core::storefront::preview::DeviceProfile;
 use sellerkit_core::storefront::{PreviewPage, ProductChanges, Storefront};
-use sellerkit_core::sync::engine::SyncOptions;
 
 use crate::Context;
 use crate::commands::storefront::{language, load_font, render_lint};
@@ -14,14 +13,10 @@ use crate::commands::storefront::{language, load_font, render_lint};
 /// Listings the demo features on the mobile home.
 const FEATURED: usize = 6;
 
-/// Runs the storefront demo on the synced demo database `db` (in `dir`).
-pub fn run(ctx: &Context, store: &Store, dir: &Path, db: &Path) -> anyhow::Result<()> {
-    let clock = ctx.clock();
-    let sf = Storefront::new(
-        store,
-        clock.as_ref(),
-        &SyncOptions::for_database(db).media_dir,
-    );
+/// Runs the storefront demo on the synced demo app; pictures are written to `dir`.
+pub fn run(ctx: &Context, app: &App, dir: &Path) -> anyhow::Result<()> {
+    let store = app.store();
+    let sf = Storefront::new(store, app.clock().as_ref(), app.media_dir());
     let products = store.read(|d| d.catalog().products_page(None, 50))?;
     let active: Vec<_> = products
         .iter()
