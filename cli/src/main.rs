@@ -66,6 +66,14 @@ enum Command {
     Coupon(commands::coupon::CouponArgs),
     /// The store-setup checklist: what is done, what is next; tick and untick manual tasks.
     Checklist(commands::checklist::ChecklistArgs),
+    /// Draw the storefront as a phone shows it, to a PNG.
+    Preview(commands::storefront::PreviewArgs),
+    /// Check listings and the shop for mobile fitness and the marketplace's rules.
+    Lint(commands::storefront::LintArgs),
+    /// Edit the shop profile or a listing (applied now, synced with the next sync).
+    Edit(commands::storefront::EditArgs),
+    /// Storefront edits the server did not take: list them, keep the server's value or reapply.
+    Conflicts(commands::storefront::ConflictsArgs),
     /// Benchmarks that print figures (ratios against baselines from the same run).
     Bench(commands::bench::BenchArgs),
     /// Run the dev server (the reference backend); `--db` is the server's database here
@@ -198,6 +206,10 @@ fn main() -> ExitCode {
         Command::Sync(args) => commands::sync::run(&ctx, &args),
         Command::Coupon(args) => commands::coupon::run(&ctx, &args),
         Command::Checklist(args) => commands::checklist::run(&ctx, &args),
+        Command::Preview(args) => commands::storefront::preview(&ctx, &args),
+        Command::Lint(args) => commands::storefront::lint(&ctx, &args),
+        Command::Edit(args) => commands::storefront::edit(&ctx, &args),
+        Command::Conflicts(args) => commands::storefront::conflicts(&ctx, &args),
         Command::Bench(args) => commands::bench::run(&ctx, &args),
         Command::Serve(args) => commands::serve::run(&ctx, args),
     };

@@ -5,6 +5,7 @@
 
 pub mod checklist;
 pub mod coupons;
+pub mod storefront;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -43,6 +44,17 @@ enum BenchWhat {
         /// Changes per pull page.
         #[arg(long, default_value_t = sellerkit_core::protocol::DEFAULT_PAGE_LIMIT)]
         page_limit: u32,
+        /// Keep the work folder here instead of a temporary one.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+    },
+    /// Storefront: home preview at both screen sizes from cached thumbnails vs a bare PNG
+    /// encode of the same canvas; a 4000x3000 photo to its variants vs bare fast_image_resize;
+    /// the lint of 5,000 products; peak memory of a `sellerkit preview` process.
+    Storefront {
+        /// Repetitions of each timed step (the median is reported).
+        #[arg(long, default_value_t = 9)]
+        runs: usize,
         /// Keep the work folder here instead of a temporary one.
         #[arg(long, value_name = "DIR")]
         dir: Option<std::path::PathBuf>,
@@ -113,6 +125,10 @@ pub fn run(ctx: &Context, args: &BenchArgs) -> anyhow::Result<()> {
             anyhow::ensure!(*runs > 0, "--runs must be at least 1");
             let (_temp, dir) = bench_dir(dir.as_deref())?;
             checklist::run(ctx, &dir, *products, *orders, *runs)
+        }
+        BenchWhat::Storefront { runs, dir } => {
+            let (_temp, dir) = bench_dir(dir.as_deref())?;
+            storefront::run(ctx, *runs, &dir)
         }
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod checklist;
 pub mod coupons;
+pub mod storefront;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -170,6 +171,7 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
         })?;
     drop(bar);
     runtime.block_on(server.shutdown())?;
+    storefront::run(ctx, &app, &dir)?;
 
     let status = app.store().status()?;
     let activated = app.is_activated()?;

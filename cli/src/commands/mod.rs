@@ -7,4 +7,5 @@ pub mod coupon;
 pub mod demo;
 pub mod serve;
 pub mod status;
+pub mod storefront;
 pub mod sync;

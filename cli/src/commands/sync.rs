@@ -43,7 +43,7 @@ struct SyncSummary {
 }
 
 /// Peak resident set size of this process (`VmHWM`), where /proc tells it.
-fn peak_rss_kb() -> Option<u64> {
+pub(crate) fn peak_rss_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     status
         .lines()

@@ -79,7 +79,9 @@ pub struct ProductImage {
     pub mime: Option<String>,
     /// Hex SHA-256 of the encoded bytes, when known.
     pub sha256: Option<String>,
-    /// Path of the downloaded file relative to the data directory, once fetched.
+    /// File name of the downloaded picture inside the media folder (`SellerAppConfig.media_dir`),
+    /// once fetched; resolve it with `storefront::media::media_file`. Databases written before
+    /// the storefront recorded `media/<name>`, which resolves the same way.
     pub local_path: Option<String>,
     /// Last change, UTC ms.
     pub updated_ms: i64,

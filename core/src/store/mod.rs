@@ -12,6 +12,7 @@ pub mod migrations;
 mod orders;
 mod shop;
 mod status;
+mod storefront;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -27,6 +28,7 @@ pub use error::StoreError;
 pub use orders::OrderRepo;
 pub use shop::ShopRepo;
 pub use status::{StoreStatus, TableCounts};
+pub use storefront::{ListingSettings, StorefrontRepo};
 pub use sync::{NewMutation, SyncRepo};
 
 /// How long a connection waits for a lock held by another connection before giving up.
@@ -212,6 +214,10 @@ impl<'c> Db<'c> {
     /// Outbox, sync state and conflicts.
     pub fn sync(&self) -> SyncRepo<'c> {
         SyncRepo { conn: self.conn }
+    }
+    /// The storefront's phone presentation: featured listings, mobile descriptions, theme.
+    pub fn storefront(&self) -> StorefrontRepo<'c> {
+        StorefrontRepo { conn: self.conn }
     }
 }
 

@@ -458,8 +458,9 @@ impl SyncEngine {
                 };
                 std::fs::write(&tmp, &fetched.bytes).map_err(io)?;
                 std::fs::rename(&tmp, &path).map_err(io)?;
-                let relative = format!("media/{name}");
-                Ok(store.write(|db| db.catalog().set_image_local_path(&image_id, &relative))?)
+                // The file name alone: readers resolve it inside the configured media folder
+                // (storefront::media::media_file), wherever that folder is.
+                Ok(store.write(|db| db.catalog().set_image_local_path(&image_id, &name))?)
             })
             .await?;
             report.media_downloaded += 1;
@@ -582,6 +583,7 @@ fn media_file_name(id: &str, content_type: Option<&str>) -> String {
     let ext = match content_type {
         Some(t) if t.starts_with("image/jpeg") => "jpg",
         Some(t) if t.starts_with("image/png") => "png",
+        Some(t) if t.starts_with("image/webp") => "webp",
         _ => "bin",
     };
     let safe = !id.is_empty()
