@@ -1364,6 +1364,44 @@ public protocol SellerAppProtocol: AnyObject, Sendable {
     func sync(listener: SyncListener?, cancel: CancelHandle?) async throws  -> SyncSummary
     
     /**
+     * The store-setup checklist as it stands now: each task's state from the shop's synced
+     * data and the seller's ticks, progress and the next task, in the seller's language.
+     * A quick local read.
+     *
+     * # Errors
+     * `Storage` when the database fails.
+     */
+    func checklist() throws  -> ChecklistOverview
+    
+    /**
+     * Definition documents from the server this phone refused lately, newest first, with
+     * the reason (for support screens).
+     *
+     * # Errors
+     * `Storage` when the database fails.
+     */
+    func refusedChecklistDefinitions() throws  -> [RefusedChecklistDefinition]
+    
+    /**
+     * Ticks a manual task: its state and its outbox entry for the next sync are written in
+     * one transaction.
+     *
+     * # Errors
+     * `ChecklistRefused` (nothing written) with `code` `unknown_task`, `automatic` (the task
+     * follows the shop's data), `locked` (do its dependencies first) or `not_in_tier`;
+     * `Storage` when the database fails.
+     */
+    func tickChecklistTask(taskId: String) throws  -> ChecklistTick
+    
+    /**
+     * Unticks a manual task (as `tickChecklistTask`; a locked task may be unticked).
+     *
+     * # Errors
+     * As `tickChecklistTask`, except `locked`.
+     */
+    func untickChecklistTask(taskId: String) throws  -> ChecklistTick
+    
+    /**
      * Coupons redeemed twice (or overspent) across devices, as the server reported them,
      * newest first; dismissed ones too when `include_resolved`. A quick local read.
      *
@@ -1640,6 +1678,74 @@ open func sync(listener: SyncListener?, cancel: CancelHandle?)async throws  -> S
             liftFunc: FfiConverterTypeSyncSummary_lift,
             errorHandler: FfiConverterTypeSellerKitError_lift
         )
+}
+    
+    /**
+     * The store-setup checklist as it stands now: each task's state from the shop's synced
+     * data and the seller's ticks, progress and the next task, in the seller's language.
+     * A quick local read.
+     *
+     * # Errors
+     * `Storage` when the database fails.
+     */
+open func checklist()throws  -> ChecklistOverview  {
+    return try  FfiConverterTypeChecklistOverview_lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_checklist(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Definition documents from the server this phone refused lately, newest first, with
+     * the reason (for support screens).
+     *
+     * # Errors
+     * `Storage` when the database fails.
+     */
+open func refusedChecklistDefinitions()throws  -> [RefusedChecklistDefinition]  {
+    return try  FfiConverterSequenceTypeRefusedChecklistDefinition.lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_refused_checklist_definitions(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Ticks a manual task: its state and its outbox entry for the next sync are written in
+     * one transaction.
+     *
+     * # Errors
+     * `ChecklistRefused` (nothing written) with `code` `unknown_task`, `automatic` (the task
+     * follows the shop's data), `locked` (do its dependencies first) or `not_in_tier`;
+     * `Storage` when the database fails.
+     */
+open func tickChecklistTask(taskId: String)throws  -> ChecklistTick  {
+    return try  FfiConverterTypeChecklistTick_lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_tick_checklist_task(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(taskId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Unticks a manual task (as `tickChecklistTask`; a locked task may be unticked).
+     *
+     * # Errors
+     * As `tickChecklistTask`, except `locked`.
+     */
+open func untickChecklistTask(taskId: String)throws  -> ChecklistTick  {
+    return try  FfiConverterTypeChecklistTick_lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_untick_checklist_task(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(taskId),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -2344,6 +2450,403 @@ public func FfiConverterTypeAppStatus_lift(_ buf: RustBuffer) throws -> AppStatu
 #endif
 public func FfiConverterTypeAppStatus_lower(_ value: AppStatus) -> RustBuffer {
     return FfiConverterTypeAppStatus.lower(value)
+}
+
+
+/**
+ * The whole checklist.
+ */
+public struct ChecklistOverview: Equatable, Hashable {
+    /**
+     * Version of the definition in use.
+     */
+    public var version: Int64
+    /**
+     * Whether the definition came from the server (else the one bundled in the app).
+     */
+    public var fromServer: Bool
+    /**
+     * The shop's package (basic until the first sync).
+     */
+    public var tier: Tier
+    /**
+     * Every task in the recommended order, higher packages' tasks included (marked).
+     */
+    public var tasks: [ChecklistTask]
+    /**
+     * Tasks of the package done.
+     */
+    public var done: UInt32
+    /**
+     * Tasks of the package.
+     */
+    public var total: UInt32
+    /**
+     * `done / total` in basis points (10000 = all).
+     */
+    public var progressBps: UInt32
+    /**
+     * The next recommended task's id.
+     */
+    public var nextTaskId: String?
+    /**
+     * Minutes of the package's tasks not done yet.
+     */
+    public var remainingMinutes: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Version of the definition in use.
+         */version: Int64, 
+        /**
+         * Whether the definition came from the server (else the one bundled in the app).
+         */fromServer: Bool, 
+        /**
+         * The shop's package (basic until the first sync).
+         */tier: Tier, 
+        /**
+         * Every task in the recommended order, higher packages' tasks included (marked).
+         */tasks: [ChecklistTask], 
+        /**
+         * Tasks of the package done.
+         */done: UInt32, 
+        /**
+         * Tasks of the package.
+         */total: UInt32, 
+        /**
+         * `done / total` in basis points (10000 = all).
+         */progressBps: UInt32, 
+        /**
+         * The next recommended task's id.
+         */nextTaskId: String?, 
+        /**
+         * Minutes of the package's tasks not done yet.
+         */remainingMinutes: UInt32) {
+        self.version = version
+        self.fromServer = fromServer
+        self.tier = tier
+        self.tasks = tasks
+        self.done = done
+        self.total = total
+        self.progressBps = progressBps
+        self.nextTaskId = nextTaskId
+        self.remainingMinutes = remainingMinutes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ChecklistOverview: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChecklistOverview: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChecklistOverview {
+        return
+            try ChecklistOverview(
+                version: FfiConverterInt64.read(from: &buf), 
+                fromServer: FfiConverterBool.read(from: &buf), 
+                tier: FfiConverterTypeTier.read(from: &buf), 
+                tasks: FfiConverterSequenceTypeChecklistTask.read(from: &buf), 
+                done: FfiConverterUInt32.read(from: &buf), 
+                total: FfiConverterUInt32.read(from: &buf), 
+                progressBps: FfiConverterUInt32.read(from: &buf), 
+                nextTaskId: FfiConverterOptionString.read(from: &buf), 
+                remainingMinutes: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ChecklistOverview, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.version, into: &buf)
+        FfiConverterBool.write(value.fromServer, into: &buf)
+        FfiConverterTypeTier.write(value.tier, into: &buf)
+        FfiConverterSequenceTypeChecklistTask.write(value.tasks, into: &buf)
+        FfiConverterUInt32.write(value.done, into: &buf)
+        FfiConverterUInt32.write(value.total, into: &buf)
+        FfiConverterUInt32.write(value.progressBps, into: &buf)
+        FfiConverterOptionString.write(value.nextTaskId, into: &buf)
+        FfiConverterUInt32.write(value.remainingMinutes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChecklistOverview_lift(_ buf: RustBuffer) throws -> ChecklistOverview {
+    return try FfiConverterTypeChecklistOverview.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChecklistOverview_lower(_ value: ChecklistOverview) -> RustBuffer {
+    return FfiConverterTypeChecklistOverview.lower(value)
+}
+
+
+/**
+ * One task, worded in the seller's language.
+ */
+public struct ChecklistTask: Equatable, Hashable {
+    /**
+     * Stable task id (for `tickChecklistTask`).
+     */
+    public var id: String
+    /**
+     * What it is about.
+     */
+    public var category: ChecklistCategory
+    /**
+     * The lowest package that has it.
+     */
+    public var minTier: Tier
+    /**
+     * About how long it takes, in minutes.
+     */
+    public var minutes: UInt32
+    /**
+     * Title.
+     */
+    public var title: String
+    /**
+     * How to do it (for legal tasks: the rule it comes from).
+     */
+    public var help: String
+    /**
+     * The state in words, e.g. "to do", "locked: first shop_name".
+     */
+    public var stateLabel: String
+    /**
+     * Where it stands.
+     */
+    public var state: ChecklistTaskState
+    /**
+     * Whether the seller ticks it (otherwise it follows the shop's data).
+     */
+    public var manual: Bool
+    /**
+     * The rule's kind, e.g. `main_images_mobile_ready`, `manual`.
+     */
+    public var rule: String
+    /**
+     * For counting rules, how many are there ("150" of ...).
+     */
+    public var countCurrent: UInt64?
+    /**
+     * For counting rules, how many are needed.
+     */
+    public var countTarget: UInt64?
+    /**
+     * When a manual task was ticked, UTC ms.
+     */
+    public var tickedMs: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Stable task id (for `tickChecklistTask`).
+         */id: String, 
+        /**
+         * What it is about.
+         */category: ChecklistCategory, 
+        /**
+         * The lowest package that has it.
+         */minTier: Tier, 
+        /**
+         * About how long it takes, in minutes.
+         */minutes: UInt32, 
+        /**
+         * Title.
+         */title: String, 
+        /**
+         * How to do it (for legal tasks: the rule it comes from).
+         */help: String, 
+        /**
+         * The state in words, e.g. "to do", "locked: first shop_name".
+         */stateLabel: String, 
+        /**
+         * Where it stands.
+         */state: ChecklistTaskState, 
+        /**
+         * Whether the seller ticks it (otherwise it follows the shop's data).
+         */manual: Bool, 
+        /**
+         * The rule's kind, e.g. `main_images_mobile_ready`, `manual`.
+         */rule: String, 
+        /**
+         * For counting rules, how many are there ("150" of ...).
+         */countCurrent: UInt64?, 
+        /**
+         * For counting rules, how many are needed.
+         */countTarget: UInt64?, 
+        /**
+         * When a manual task was ticked, UTC ms.
+         */tickedMs: Int64?) {
+        self.id = id
+        self.category = category
+        self.minTier = minTier
+        self.minutes = minutes
+        self.title = title
+        self.help = help
+        self.stateLabel = stateLabel
+        self.state = state
+        self.manual = manual
+        self.rule = rule
+        self.countCurrent = countCurrent
+        self.countTarget = countTarget
+        self.tickedMs = tickedMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ChecklistTask: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChecklistTask: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChecklistTask {
+        return
+            try ChecklistTask(
+                id: FfiConverterString.read(from: &buf), 
+                category: FfiConverterTypeChecklistCategory.read(from: &buf), 
+                minTier: FfiConverterTypeTier.read(from: &buf), 
+                minutes: FfiConverterUInt32.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
+                help: FfiConverterString.read(from: &buf), 
+                stateLabel: FfiConverterString.read(from: &buf), 
+                state: FfiConverterTypeChecklistTaskState.read(from: &buf), 
+                manual: FfiConverterBool.read(from: &buf), 
+                rule: FfiConverterString.read(from: &buf), 
+                countCurrent: FfiConverterOptionUInt64.read(from: &buf), 
+                countTarget: FfiConverterOptionUInt64.read(from: &buf), 
+                tickedMs: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ChecklistTask, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeChecklistCategory.write(value.category, into: &buf)
+        FfiConverterTypeTier.write(value.minTier, into: &buf)
+        FfiConverterUInt32.write(value.minutes, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterString.write(value.help, into: &buf)
+        FfiConverterString.write(value.stateLabel, into: &buf)
+        FfiConverterTypeChecklistTaskState.write(value.state, into: &buf)
+        FfiConverterBool.write(value.manual, into: &buf)
+        FfiConverterString.write(value.rule, into: &buf)
+        FfiConverterOptionUInt64.write(value.countCurrent, into: &buf)
+        FfiConverterOptionUInt64.write(value.countTarget, into: &buf)
+        FfiConverterOptionInt64.write(value.tickedMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChecklistTask_lift(_ buf: RustBuffer) throws -> ChecklistTask {
+    return try FfiConverterTypeChecklistTask.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChecklistTask_lower(_ value: ChecklistTask) -> RustBuffer {
+    return FfiConverterTypeChecklistTask.lower(value)
+}
+
+
+/**
+ * What a tick or untick did.
+ */
+public struct ChecklistTick: Equatable, Hashable {
+    /**
+     * The task.
+     */
+    public var taskId: String
+    /**
+     * Its manual state now.
+     */
+    public var done: Bool
+    /**
+     * The outbox entry written for the next sync, or `None` when nothing changed.
+     */
+    public var mutationId: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The task.
+         */taskId: String, 
+        /**
+         * Its manual state now.
+         */done: Bool, 
+        /**
+         * The outbox entry written for the next sync, or `None` when nothing changed.
+         */mutationId: Int64?) {
+        self.taskId = taskId
+        self.done = done
+        self.mutationId = mutationId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ChecklistTick: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChecklistTick: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChecklistTick {
+        return
+            try ChecklistTick(
+                taskId: FfiConverterString.read(from: &buf), 
+                done: FfiConverterBool.read(from: &buf), 
+                mutationId: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ChecklistTick, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.taskId, into: &buf)
+        FfiConverterBool.write(value.done, into: &buf)
+        FfiConverterOptionInt64.write(value.mutationId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChecklistTick_lift(_ buf: RustBuffer) throws -> ChecklistTick {
+    return try FfiConverterTypeChecklistTick.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChecklistTick_lower(_ value: ChecklistTick) -> RustBuffer {
+    return FfiConverterTypeChecklistTick.lower(value)
 }
 
 
@@ -3314,6 +3817,95 @@ public func FfiConverterTypeRedemptionReceipt_lower(_ value: RedemptionReceipt) 
 
 
 /**
+ * A definition document from the server that the phone refused.
+ */
+public struct RefusedChecklistDefinition: Equatable, Hashable {
+    /**
+     * The version it claimed.
+     */
+    public var version: Int64?
+    /**
+     * Stable reason code, e.g. `cycle`, `not_newer`.
+     */
+    public var code: String
+    /**
+     * The reason (English: it is for support and bug reports).
+     */
+    public var reason: String
+    /**
+     * When it was refused, UTC ms.
+     */
+    public var refusedMs: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The version it claimed.
+         */version: Int64?, 
+        /**
+         * Stable reason code, e.g. `cycle`, `not_newer`.
+         */code: String, 
+        /**
+         * The reason (English: it is for support and bug reports).
+         */reason: String, 
+        /**
+         * When it was refused, UTC ms.
+         */refusedMs: Int64) {
+        self.version = version
+        self.code = code
+        self.reason = reason
+        self.refusedMs = refusedMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RefusedChecklistDefinition: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRefusedChecklistDefinition: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RefusedChecklistDefinition {
+        return
+            try RefusedChecklistDefinition(
+                version: FfiConverterOptionInt64.read(from: &buf), 
+                code: FfiConverterString.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf), 
+                refusedMs: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RefusedChecklistDefinition, into buf: inout [UInt8]) {
+        FfiConverterOptionInt64.write(value.version, into: &buf)
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+        FfiConverterInt64.write(value.refusedMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefusedChecklistDefinition_lift(_ buf: RustBuffer) throws -> RefusedChecklistDefinition {
+    return try FfiConverterTypeRefusedChecklistDefinition.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefusedChecklistDefinition_lower(_ value: RefusedChecklistDefinition) -> RustBuffer {
+    return FfiConverterTypeRefusedChecklistDefinition.lower(value)
+}
+
+
+/**
  * The redemption the server refused.
  */
 public struct RefusedRedemption: Equatable, Hashable {
@@ -3955,6 +4547,208 @@ public func FfiConverterTypeWalletStatus_lift(_ buf: RustBuffer) throws -> Walle
 public func FfiConverterTypeWalletStatus_lower(_ value: WalletStatus) -> RustBuffer {
     return FfiConverterTypeWalletStatus.lower(value)
 }
+
+
+/**
+ * What a task is about; screens group by it.
+ */
+
+public enum ChecklistCategory: Equatable, Hashable {
+    
+    /**
+     * The shop's identity and basics.
+     */
+    case setup
+    /**
+     * Fitness for phones.
+     */
+    case mobile
+    /**
+     * Coupons and promotion.
+     */
+    case marketing
+    /**
+     * Legal guidance (standard and premium packages).
+     */
+    case legal
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ChecklistCategory: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChecklistCategory: FfiConverterRustBuffer {
+    typealias SwiftType = ChecklistCategory
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChecklistCategory {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .setup
+        
+        case 2: return .mobile
+        
+        case 3: return .marketing
+        
+        case 4: return .legal
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ChecklistCategory, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .setup:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .mobile:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .marketing:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .legal:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChecklistCategory_lift(_ buf: RustBuffer) throws -> ChecklistCategory {
+    return try FfiConverterTypeChecklistCategory.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChecklistCategory_lower(_ value: ChecklistCategory) -> RustBuffer {
+    return FfiConverterTypeChecklistCategory.lower(value)
+}
+
+
+
+/**
+ * Where a task stands.
+ */
+
+public enum ChecklistTaskState: Equatable, Hashable {
+    
+    /**
+     * Done (its rule holds, or the seller ticked it).
+     */
+    case done
+    /**
+     * Can be done now.
+     */
+    case ready
+    /**
+     * Waits on other tasks first.
+     */
+    case locked(
+        /**
+         * Ids of the tasks it waits on.
+         */waitingOn: [String]
+    )
+    /**
+     * Not part of the seller's package.
+     */
+    case notInTier(
+        /**
+         * The lowest package that has it.
+         */tier: Tier
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ChecklistTaskState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChecklistTaskState: FfiConverterRustBuffer {
+    typealias SwiftType = ChecklistTaskState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChecklistTaskState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .done
+        
+        case 2: return .ready
+        
+        case 3: return .locked(waitingOn: try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        case 4: return .notInTier(tier: try FfiConverterTypeTier.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ChecklistTaskState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .done:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .ready:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .locked(waitingOn):
+            writeInt(&buf, Int32(3))
+            FfiConverterSequenceString.write(waitingOn, into: &buf)
+            
+        
+        case let .notInTier(tier):
+            writeInt(&buf, Int32(4))
+            FfiConverterTypeTier.write(tier, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChecklistTaskState_lift(_ buf: RustBuffer) throws -> ChecklistTaskState {
+    return try FfiConverterTypeChecklistTaskState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChecklistTaskState_lower(_ value: ChecklistTaskState) -> RustBuffer {
+    return FfiConverterTypeChecklistTaskState.lower(value)
+}
+
 
 
 /**
@@ -4725,6 +5519,20 @@ enum SellerKitError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError
          */reason: String
     )
     /**
+     * A checklist tick or untick was refused (an unknown task, one that follows the shop's
+     * data, one locked behind other tasks, or one outside the seller's package). Nothing was
+     * written. Show `reason`; branch on `code`: `unknown_task`, `automatic`, `locked`,
+     * `not_in_tier` (`docs/checklist.md`).
+     */
+    case ChecklistRefused(
+        /**
+         * The stable reason code.
+         */code: String, 
+        /**
+         * Why, in the seller's language.
+         */reason: String
+    )
+    /**
      * The network or the server failed: offline, timeout, server errors, a malformed
      * answer, an untrusted certificate. Nothing was lost; try again later.
      */
@@ -4799,14 +5607,18 @@ public struct FfiConverterTypeSellerKitError: FfiConverterRustBuffer {
             code: try FfiConverterString.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 5: return .Network(
+        case 5: return .ChecklistRefused(
+            code: try FfiConverterString.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 6: return .Cancelled
-        case 7: return .Storage(
+        case 6: return .Network(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 8: return .Internal(
+        case 7: return .Cancelled
+        case 8: return .Storage(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 9: return .Internal(
             reason: try FfiConverterString.read(from: &buf)
             )
 
@@ -4843,22 +5655,28 @@ public struct FfiConverterTypeSellerKitError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Network(reason):
+        case let .ChecklistRefused(code,reason):
             writeInt(&buf, Int32(5))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Network(reason):
+            writeInt(&buf, Int32(6))
             FfiConverterString.write(reason, into: &buf)
             
         
         case .Cancelled:
-            writeInt(&buf, Int32(6))
+            writeInt(&buf, Int32(7))
         
         
         case let .Storage(reason):
-            writeInt(&buf, Int32(7))
+            writeInt(&buf, Int32(8))
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .Internal(reason):
-            writeInt(&buf, Int32(8))
+            writeInt(&buf, Int32(9))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -5430,6 +6248,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeChecklistTask: FfiConverterRustBuffer {
+    typealias SwiftType = [ChecklistTask]
+
+    public static func write(_ value: [ChecklistTask], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeChecklistTask.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ChecklistTask] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ChecklistTask]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeChecklistTask.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeConflictInfo: FfiConverterRustBuffer {
     typealias SwiftType = [ConflictInfo]
 
@@ -5522,6 +6365,31 @@ fileprivate struct FfiConverterSequenceTypeRedemptionInfo: FfiConverterRustBuffe
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeRedemptionInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRefusedChecklistDefinition: FfiConverterRustBuffer {
+    typealias SwiftType = [RefusedChecklistDefinition]
+
+    public static func write(_ value: [RefusedChecklistDefinition], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRefusedChecklistDefinition.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RefusedChecklistDefinition] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RefusedChecklistDefinition]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRefusedChecklistDefinition.read(from: &buf))
         }
         return seq
     }
