@@ -100,16 +100,10 @@ pub struct ConflictsArgs {
     reapply: Option<i64>,
 }
 
-/// The language for seller-facing text: `en*` in $SELLERKIT_LANG or $LANG is English.
-pub fn language() -> String {
-    let tag = std::env::var("SELLERKIT_LANG")
-        .or_else(|_| std::env::var("LANG"))
-        .unwrap_or_default();
-    if tag.to_ascii_lowercase().starts_with("en") {
-        "en".into()
-    } else {
-        "zh-CN".into()
-    }
+/// The language for seller-facing text, as the CLI resolved it (`--lang`, `SELLERKIT_LANG`,
+/// the locale environment).
+pub fn language(ctx: &Context) -> String {
+    ctx.language().tag().to_string()
 }
 
 /// The font chain from `--font`, $SELLERKIT_FONT or the Debian defaults.
@@ -140,7 +134,7 @@ pub fn preview(ctx: &Context, args: &PreviewArgs) -> anyhow::Result<()> {
     let page: PreviewPage = args.page.parse()?;
     let font = load_font(&args.font)?;
     let sf = Storefront::new(app.store(), app.clock().as_ref(), app.media_dir());
-    let picture = sf.preview(&page, device, &font, &language())?;
+    let picture = sf.preview(&page, device, &font, &language(ctx))?;
     let png = picture.png()?;
     std::fs::write(&args.out, &png).map_err(|e| anyhow::anyhow!("{}: {e}", args.out.display()))?;
     #[derive(serde::Serialize)]
@@ -178,7 +172,7 @@ pub fn preview(ctx: &Context, args: &PreviewArgs) -> anyhow::Result<()> {
 pub fn lint(ctx: &Context, _args: &LintArgs) -> anyhow::Result<()> {
     let app = ctx.open_app(false, None)?;
     let report = Storefront::new(app.store(), app.clock().as_ref(), app.media_dir()).lint()?;
-    let lang = language();
+    let lang = language(ctx);
     ctx.out
         .print(&report, |r| render_lint(r, &lang, usize::MAX));
     Ok(())
