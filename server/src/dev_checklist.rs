@@ -23,8 +23,11 @@ pub struct PublishDefinition {
     /// document's text (which may be malformed on purpose).
     #[schema(value_type = Object)]
     pub document: serde_json::Value,
-    /// The version it is published under; default: the document's own `version`.
+    /// The version it is published under. Required by the schema (whether a document has
+    /// its own integer `version` is not a schema rule); the server also takes the
+    /// document's own when it is left out.
     #[serde(default)]
+    #[schema(required = true, value_type = i64)]
     pub version: Option<i64>,
     /// The shops to publish to; default: every shop.
     #[serde(default)]
@@ -48,7 +51,8 @@ pub struct Published {
 #[utoipa::path(post, path = "/dev/checklist-definitions", tag = "dev", request_body = PublishDefinition,
     responses(
         (status = 200, description = "The document is in the feeds; `problem` says why phones will refuse it, or null.", body = Published),
-        (status = 400, description = "No version, or an unknown shop (`invalid_request`).", body = ErrorBody),
+        (status = 400, description = "No version (`invalid_request`).", body = ErrorBody),
+        (status = 404, description = "A shop in `shop_ids` does not exist (`not_found`).", body = ErrorBody),
     ))]
 pub async fn publish(
     _: Loopback,
@@ -85,7 +89,7 @@ pub async fn publish(
                 let mut seqs = SeqAlloc::new(tx)?;
                 for shop in &shops {
                     if !store::shop_exists(tx, shop)? {
-                        return Err(ApiError::invalid_request(format!("no shop {shop:?}")));
+                        return Err(ApiError::not_found(format!("no shop {shop:?}")));
                     }
                     store::put_value(
                         tx,
