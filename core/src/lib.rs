@@ -4,6 +4,7 @@
 //! through the `sellerkit-ffi` facade or, for the CLI, directly.
 //!
 //! Modules follow the product's features:
+//! - [`analytics`]: the sales dashboard, from rollups the sync keeps up to date;
 //! - [`money`]: integer fen and basis points;
 //! - [`time`]: the injected clock and business days in the shop's time zone;
 //! - [`coupons`]: the coupon format, issuing and verifying offline;
@@ -12,6 +13,7 @@
 //! - [`store`]: the SQLite database, its migrations and typed repositories;
 //! - [`sync`]: the sync protocol and engine.
 
+pub mod analytics;
 pub mod coupons;
 pub mod domain;
 pub mod money;

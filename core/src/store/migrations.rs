@@ -20,11 +20,12 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0003_checklist.sql")),
         M::up(include_str!("migrations/0004_sync.sql")).foreign_key_check(),
         M::up(include_str!("migrations/0005_wallet.sql")).foreign_key_check(),
+        M::up(include_str!("migrations/0006_analytics.sql")),
     ])
 }
 
 /// The schema version this build writes.
-pub const LATEST_VERSION: i64 = 5;
+pub const LATEST_VERSION: i64 = 6;
 
 /// Reads `PRAGMA user_version`.
 pub(crate) fn current_version(conn: &Connection) -> Result<i64, StoreError> {
