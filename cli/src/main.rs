@@ -55,6 +55,9 @@ enum Command {
     Sync(commands::sync::SyncArgs),
     /// The e-coupon wallet: verify, redeem, list redemptions and disputes, QR codes.
     Coupon(commands::coupon::CouponArgs),
+    /// The sales dashboard from the local data: figures against the previous period
+    /// (mobile share first), top products, and optionally a PNG chart.
+    Dashboard(commands::dashboard::DashboardArgs),
     /// Benchmarks that print figures (ratios against baselines from the same run).
     Bench(commands::bench::BenchArgs),
     /// Run the dev server (the reference backend); `--db` is the server's database here
@@ -138,6 +141,7 @@ fn main() -> ExitCode {
         Command::Activate(args) => commands::activate::run(&ctx, &args),
         Command::Sync(args) => commands::sync::run(&ctx, &args),
         Command::Coupon(args) => commands::coupon::run(&ctx, &args),
+        Command::Dashboard(args) => commands::dashboard::run(&ctx, &args),
         Command::Bench(args) => commands::bench::run(&ctx, &args),
         Command::Serve(args) => commands::serve::run(&ctx, args),
     };

@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use rusqlite::TransactionBehavior;
 use sellerkit_core::domain::{CouponBook, Order, Product, Tier};
-use sellerkit_core::sync::digest::ShopDigest;
 use sellerkit_core::protocol::EntityKind;
+use sellerkit_core::sync::digest::ShopDigest;
 
 use crate::error::{ALREADY_EXISTS, ApiError};
 use crate::extract::{ApiJson, ApiPath, Loopback};

@@ -28,6 +28,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+mod analytics;
 mod api;
 pub mod cli;
 mod coupon_store;

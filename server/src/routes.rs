@@ -16,7 +16,7 @@ use tower_http::trace::TraceLayer;
 use crate::error::{ApiError, json_error_bodies};
 use crate::extract::json_response;
 use crate::state::AppState;
-use crate::{api, dev, dev_coupons, media, mutations};
+use crate::{analytics, api, dev, dev_coupons, media, mutations};
 
 /// Body limit of routes that take no body or a small one.
 const SMALL_BODY_LIMIT: usize = 64 * 1024;
@@ -118,6 +118,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/dev/shops/{shop_id}/redemptions", get(dev_coupons::ledger))
         .route("/dev/shops/{shop_id}/digest", get(dev::digest))
+        .route("/dev/shops/{shop_id}/analytics", get(analytics::dashboard))
         .route("/dev/devices/{device_id}/revoke", post(dev::revoke_device))
         .layer(dev_limit);
     router

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use sellerkit_core::domain::{ShopProfile, Tier};
-use sellerkit_core::sync::digest::{DigestBuilder, ShopDigest};
 use sellerkit_core::protocol::{Change, EntityKind, Tombstone};
+use sellerkit_core::sync::digest::{DigestBuilder, ShopDigest};
 use sha2::{Digest as _, Sha256};
 
 use crate::error::StoreError;

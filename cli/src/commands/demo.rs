@@ -6,6 +6,7 @@
 //! forged one refused, synced exactly once, and a dispute made by two phones. Reports what
 //! the phone's database holds.
 
+pub mod analytics;
 pub mod coupons;
 
 use std::path::{Path, PathBuf};
@@ -56,6 +57,7 @@ struct DemoReport<'a> {
     new_orders: u64,
     second_sync: &'a SyncReport,
     coupons: &'a coupons::CouponDemo,
+    analytics: &'a analytics::DashboardDemo,
     #[serde(flatten)]
     status: StatusReport<'a>,
 }
@@ -167,6 +169,7 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
     drop(bar);
     runtime.block_on(server.shutdown())?;
 
+    let dashboard = analytics::run(&store, ctx.now_ms(), &dir, args.out.is_some())?;
     let status = store.status()?;
     let report = DemoReport {
         dir: &dir,
@@ -177,6 +180,7 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
         new_orders,
         second_sync: &second,
         coupons: &coupon_demo,
+        analytics: &dashboard,
         status: StatusReport {
             db: &db,
             status: &status,
@@ -204,6 +208,8 @@ fn render_demo(r: &DemoReport<'_>) -> String {
         r.second_sync.duration_ms as f64 / 1000.0,
     );
     text.push_str(&render_coupons(r.coupons));
+    text.push('\n');
+    text.push_str(&analytics::render_demo(r.analytics));
     text.push('\n');
     text.push_str(&render(r.status.db, r.status.status));
     text.push('\n');

@@ -3,6 +3,7 @@
 pub mod activate;
 pub mod bench;
 pub mod coupon;
+pub mod dashboard;
 pub mod demo;
 pub mod serve;
 pub mod status;

@@ -7,9 +7,9 @@ use std::collections::HashMap;
 
 use jiff::civil::Date;
 
+use super::AnalyticsError;
 use super::figures::{FigureRow, Figures, Sums};
 use super::range::{DayRange, Grain, RangeSpec, day_buckets, day_date, weekday};
-use super::AnalyticsError;
 use crate::money::{Bps, Fen};
 use crate::time::ShopZone;
 

@@ -330,9 +330,21 @@ mod tests {
         assert_eq!(f.mobile_share_of_orders, None);
         assert_eq!(f.mobile_share_of_net_sales, None);
         let rows = FigureRow::table(&f, &f);
-        let net = rows.iter().find(|r| r.figure == FigureId::NetSales).unwrap();
-        assert_eq!(net.change, Some(Change { delta: 0, relative: None }));
-        let share = rows.iter().find(|r| r.figure == FigureId::MobileShareOfOrders).unwrap();
+        let net = rows
+            .iter()
+            .find(|r| r.figure == FigureId::NetSales)
+            .unwrap();
+        assert_eq!(
+            net.change,
+            Some(Change {
+                delta: 0,
+                relative: None
+            })
+        );
+        let share = rows
+            .iter()
+            .find(|r| r.figure == FigureId::MobileShareOfOrders)
+            .unwrap();
         assert_eq!(share.change, None);
         assert_eq!(rows[0].figure, FigureId::MobileShareOfOrders);
     }
@@ -340,8 +352,20 @@ mod tests {
     #[test]
     fn derived_figures_round_half_up_and_shares_are_basis_points() {
         let mut sums = Sums::default();
-        sums.cells[1][0] = Cell { orders: 1, units: 2, gross: 1_000, discount: 0, refund: 0 };
-        sums.cells[0][1] = Cell { orders: 2, units: 2, gross: 2_001, discount: 100, refund: 300 };
+        sums.cells[1][0] = Cell {
+            orders: 1,
+            units: 2,
+            gross: 1_000,
+            discount: 0,
+            refund: 0,
+        };
+        sums.cells[0][1] = Cell {
+            orders: 2,
+            units: 2,
+            gross: 2_001,
+            discount: 100,
+            refund: 300,
+        };
         let f = Figures::from_sums(&sums).unwrap();
         assert_eq!(f.net_sales, Fen(2_601));
         // (3001 - 100) / 3 = 966.33 -> 967? no: 2901 / 3 = 967 exactly.
@@ -350,9 +374,24 @@ mod tests {
         assert_eq!(f.mobile_share_of_net_sales, Some(Bps(3_845)));
         assert_eq!(f.with_coupon.average_order_value, Some(Fen(951)));
         let c = change(Unit::Money, Some(150), Some(100)).unwrap();
-        assert_eq!(c, Change { delta: 50, relative: Some(Bps(5_000)) });
-        assert_eq!(change(Unit::Money, Some(5), Some(0)).unwrap().relative, None);
-        assert_eq!(change(Unit::Money, Some(5), Some(-3)).unwrap().relative, None);
-        assert_eq!(change(Unit::Share, Some(2_800), Some(600)).unwrap().delta, 2_200);
+        assert_eq!(
+            c,
+            Change {
+                delta: 50,
+                relative: Some(Bps(5_000))
+            }
+        );
+        assert_eq!(
+            change(Unit::Money, Some(5), Some(0)).unwrap().relative,
+            None
+        );
+        assert_eq!(
+            change(Unit::Money, Some(5), Some(-3)).unwrap().relative,
+            None
+        );
+        assert_eq!(
+            change(Unit::Share, Some(2_800), Some(600)).unwrap().delta,
+            2_200
+        );
     }
 }

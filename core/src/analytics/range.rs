@@ -282,7 +282,14 @@ mod tests {
         ] {
             assert_eq!(name.parse::<RangeSpec>().unwrap().to_string(), name);
         }
-        for bad in ["", "8d", "2026-01-01", "2026-01-01..", "2026-02-30..2026-03-01", "x..y"] {
+        for bad in [
+            "",
+            "8d",
+            "2026-01-01",
+            "2026-01-01..",
+            "2026-02-30..2026-03-01",
+            "x..y",
+        ] {
             assert!(matches!(
                 bad.parse::<RangeSpec>(),
                 Err(AnalyticsError::UnknownRange(_))
@@ -300,7 +307,10 @@ mod tests {
         let m = RangeSpec::ThisMonth.resolve(today).unwrap();
         assert_eq!((m.start, m.days()), (d("2026-03-01"), 10));
         let lm = RangeSpec::LastMonth.resolve(today).unwrap();
-        assert_eq!((lm.start, lm.end, lm.days()), (d("2026-02-01"), d("2026-03-01"), 28));
+        assert_eq!(
+            (lm.start, lm.end, lm.days()),
+            (d("2026-02-01"), d("2026-03-01"), 28)
+        );
         let y = RangeSpec::Yesterday.resolve(today).unwrap();
         assert_eq!((y.start, y.days()), (d("2026-03-09"), 1));
     }
@@ -326,14 +336,25 @@ mod tests {
     fn day_numbers_and_buckets() {
         assert_eq!(day_number(d("1970-01-01")), 0);
         assert_eq!(day_number(d("1969-12-31")), -1);
-        assert_eq!(day_date(day_number(d("2026-11-11"))).unwrap(), d("2026-11-11"));
+        assert_eq!(
+            day_date(day_number(d("2026-11-11"))).unwrap(),
+            d("2026-11-11")
+        );
         assert_eq!(weekday(day_number(d("2026-12-07"))), 0); // a Monday
-        assert_eq!(month_start_day(month_number(day_number(d("2026-02-17")))).unwrap(),
-            day_number(d("2026-02-01")));
-        let r = DayRange { start: d("2026-01-15"), end: d("2026-04-02") };
+        assert_eq!(
+            month_start_day(month_number(day_number(d("2026-02-17")))).unwrap(),
+            day_number(d("2026-02-01"))
+        );
+        let r = DayRange {
+            start: d("2026-01-15"),
+            end: d("2026-04-02"),
+        };
         let months = day_buckets(&r, Grain::Month).unwrap();
         assert_eq!(months.len(), 4);
-        assert_eq!(months[0], (day_number(d("2026-01-15")), day_number(d("2026-02-01"))));
+        assert_eq!(
+            months[0],
+            (day_number(d("2026-01-15")), day_number(d("2026-02-01")))
+        );
         assert_eq!(months[3].1, day_number(d("2026-04-02")));
         let weeks = day_buckets(&r, Grain::Week).unwrap();
         assert_eq!(weeks.last().unwrap().1, day_number(d("2026-04-02")));

@@ -16,7 +16,8 @@ use super::range::day_date;
 use crate::time::ShopZone;
 
 /// A sale in SQL: see `rollup::is_sale` and docs/analytics.md.
-const SALE: &str = "o.status IN ('paid', 'shipped', 'completed', 'refunded') AND o.paid_ms IS NOT NULL";
+const SALE: &str =
+    "o.status IN ('paid', 'shipped', 'completed', 'refunded') AND o.paid_ms IS NOT NULL";
 
 /// The raw orders of one connection, read as the dashboard's sums.
 pub struct RawOrders<'c> {
@@ -75,7 +76,11 @@ impl<'c> RawOrders<'c> {
             ("paid_ms", "o.total_fen", "1"),
             ("refunded_ms", "-o.refund_fen", "0"),
         ] {
-            let refund_only = if time_column == "refunded_ms" { "AND o.refund_fen > 0" } else { "" };
+            let refund_only = if time_column == "refunded_ms" {
+                "AND o.refund_fen > 0"
+            } else {
+                ""
+            };
             let sql = format!(
                 "WITH b(k, s, e) AS (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1))
                  SELECT b.k, sum({count}), sum(CASE WHEN o.channel = 'mobile' THEN {count} ELSE 0 END),
@@ -112,7 +117,10 @@ impl Source for RawOrders<'_> {
         ))?;
         let mut rows = sales.query(params![start, end])?;
         while let Some(r) = rows.next()? {
-            let (m, c) = (usize::from(r.get::<_, bool>(0)?), usize::from(r.get::<_, bool>(1)?));
+            let (m, c) = (
+                usize::from(r.get::<_, bool>(0)?),
+                usize::from(r.get::<_, bool>(1)?),
+            );
             let cell = Cell {
                 orders: r.get(2)?,
                 gross: r.get(3)?,
@@ -129,7 +137,10 @@ impl Source for RawOrders<'_> {
         ))?;
         let mut rows = refunds.query(params![start, end])?;
         while let Some(r) = rows.next()? {
-            let (m, c) = (usize::from(r.get::<_, bool>(0)?), usize::from(r.get::<_, bool>(1)?));
+            let (m, c) = (
+                usize::from(r.get::<_, bool>(0)?),
+                usize::from(r.get::<_, bool>(1)?),
+            );
             let cell = Cell {
                 refund: r.get(2)?,
                 ..Cell::default()

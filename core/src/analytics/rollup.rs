@@ -19,7 +19,10 @@ pub fn is_sale(o: &Order) -> bool {
     o.paid_ms.is_some()
         && matches!(
             o.status,
-            OrderStatus::Paid | OrderStatus::Shipped | OrderStatus::Completed | OrderStatus::Refunded
+            OrderStatus::Paid
+                | OrderStatus::Shipped
+                | OrderStatus::Completed
+                | OrderStatus::Refunded
         )
 }
 
@@ -93,7 +96,11 @@ impl Delta {
             net: total,
             mobile_net: total * m,
         };
-        slice_add(self.hour.entry((paid_day, paid_hour)).or_default(), &sold, sign)?;
+        slice_add(
+            self.hour.entry((paid_day, paid_hour)).or_default(),
+            &sold,
+            sign,
+        )?;
         *self
             .customer_day
             .entry((o.customer_id.clone(), paid_day))
@@ -151,10 +158,7 @@ impl Delta {
             .entry((month_number(day), key.clone()))
             .or_default()
             .add(p, sign)?;
-        self.product_day
-            .entry((day, key))
-            .or_default()
-            .add(p, sign)
+        self.product_day.entry((day, key)).or_default().add(p, sign)
     }
 
     /// Writes the delta: one upsert per touched row; rows that fall to zero are removed.
@@ -169,7 +173,9 @@ impl Delta {
         )?;
         for ((d, m, c), v) in &self.day {
             if *v != Cell::default() {
-                day.execute(params![d, m, c, v.orders, v.units, v.gross, v.discount, v.refund])?;
+                day.execute(params![
+                    d, m, c, v.orders, v.units, v.gross, v.discount, v.refund
+                ])?;
             }
         }
         let mut hour = conn.prepare_cached(
@@ -182,14 +188,25 @@ impl Delta {
         )?;
         for ((d, h), v) in &self.hour {
             if *v != Slice::default() {
-                hour.execute(params![d, h, v.orders, v.mobile_orders, v.net, v.mobile_net])?;
+                hour.execute(params![
+                    d,
+                    h,
+                    v.orders,
+                    v.mobile_orders,
+                    v.net,
+                    v.mobile_net
+                ])?;
             }
         }
         for (table, rows) in [
             ("analytics_product_day", &self.product_day),
             ("analytics_product_month", &self.product_month),
         ] {
-            let column = if table == "analytics_product_day" { "day" } else { "month" };
+            let column = if table == "analytics_product_day" {
+                "day"
+            } else {
+                "month"
+            };
             let mut stmt = conn.prepare_cached(&format!(
                 "INSERT INTO {table} ({column}, key, units, gross_fen, discount_fen, refund_fen)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -255,14 +272,14 @@ impl Delta {
                 stmt.execute(params![k, key])?;
             }
         }
-        let mut min = conn.prepare_cached(
-            "SELECT min(day) FROM analytics_customer_day WHERE customer_id = ?1",
-        )?;
+        let mut min = conn
+            .prepare_cached("SELECT min(day) FROM analytics_customer_day WHERE customer_id = ?1")?;
         let mut set = conn.prepare_cached(
             "INSERT INTO analytics_customer (customer_id, first_day) VALUES (?1, ?2)
              ON CONFLICT DO UPDATE SET first_day = excluded.first_day",
         )?;
-        let mut drop = conn.prepare_cached("DELETE FROM analytics_customer WHERE customer_id = ?1")?;
+        let mut drop =
+            conn.prepare_cached("DELETE FROM analytics_customer WHERE customer_id = ?1")?;
         for customer in customers {
             let first: Option<i32> = min.query_row([customer], |r| r.get(0))?;
             match first {
@@ -286,7 +303,9 @@ pub fn shop_zone(db: &Db<'_>) -> Result<ShopZone, AnalyticsError> {
 /// The zone the rollups were built in; `None` if they are not built.
 pub fn built_zone(conn: &Connection) -> Result<Option<String>, AnalyticsError> {
     Ok(conn
-        .query_row("SELECT zone FROM analytics_state WHERE id = 1", [], |r| r.get(0))
+        .query_row("SELECT zone FROM analytics_state WHERE id = 1", [], |r| {
+            r.get(0)
+        })
         .optional()?
         .flatten())
 }

@@ -59,7 +59,10 @@ impl Source for Rollups<'_> {
         )?;
         let mut rows = stmt.query(params![s, e])?;
         while let Some(r) = rows.next()? {
-            let (m, c) = (usize::from(r.get::<_, bool>(0)?), usize::from(r.get::<_, bool>(1)?));
+            let (m, c) = (
+                usize::from(r.get::<_, bool>(0)?),
+                usize::from(r.get::<_, bool>(1)?),
+            );
             let cell = Cell {
                 orders: r.get(2)?,
                 units: r.get(3)?,

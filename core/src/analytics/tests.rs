@@ -134,7 +134,18 @@ fn spec() -> impl Strategy<Value = Spec> {
         proptest::collection::vec((0u8..5, 1i64..4, 1i64..50_000), 1..4),
     )
         .prop_map(
-            |(id, created, mobile, customer, status, pay_delay, refund_delay, refund_part, coupon, lines)| Spec {
+            |(
+                id,
+                created,
+                mobile,
+                customer,
+                status,
+                pay_delay,
+                refund_delay,
+                refund_part,
+                coupon,
+                lines,
+            )| Spec {
                 id,
                 created,
                 mobile,
@@ -180,7 +191,11 @@ fn order(s: &Spec) -> Order {
     let refunded_ms = (refund > 0).then(|| paid_ms.unwrap_or(s.created) + s.refund_delay);
     Order {
         id: format!("o{}", s.id),
-        channel: if s.mobile { Channel::Mobile } else { Channel::Pc },
+        channel: if s.mobile {
+            Channel::Mobile
+        } else {
+            Channel::Pc
+        },
         status,
         customer_id: format!("c{}", s.customer),
         created_ms: s.created,
@@ -285,7 +300,12 @@ fn an_empty_shop_has_zero_figures_and_no_averages_or_shares() {
         assert_eq!(board.figures.mobile_share_of_orders, None);
         assert!(board.top_by_net_sales.is_empty());
         assert_eq!(board.heatmap.len(), 7 * 24);
-        assert!(board.table.iter().all(|r| r.change.is_none_or(|c| c.relative.is_none())));
+        assert!(
+            board
+                .table
+                .iter()
+                .all(|r| r.change.is_none_or(|c| c.relative.is_none()))
+        );
     }
     let board = dashboard(&store, "30d".parse().unwrap(), NOW).unwrap();
     let fresh = board.freshness.unwrap();
@@ -299,8 +319,14 @@ fn bad_ranges_are_typed_errors() {
     assert!(matches!(back, Err(AnalyticsError::EndBeforeStart { .. })));
     let twenty = dashboard(&store, "2006-01-01..2025-12-31".parse().unwrap(), NOW);
     assert!(matches!(twenty, Err(AnalyticsError::RangeTooLong { .. })));
-    assert!(matches!("forever".parse::<RangeSpec>(), Err(AnalyticsError::UnknownRange(_))));
-    let e = AnalyticsError::RangeTooLong { days: 7305, max: 1100 };
+    assert!(matches!(
+        "forever".parse::<RangeSpec>(),
+        Err(AnalyticsError::UnknownRange(_))
+    ));
+    let e = AnalyticsError::RangeTooLong {
+        days: 7305,
+        max: 1100,
+    };
     assert!(e.message_zh().contains("7305"));
 }
 
@@ -308,24 +334,46 @@ fn bad_ranges_are_typed_errors() {
 fn an_unknown_zone_is_refused_by_the_sync_and_reported_by_the_dashboard() {
     let (_dir, store) = open();
     let err = apply_page(&store, &page(vec![shop("Mars/Olympus_Mons")])).unwrap_err();
-    assert!(matches!(err, StoreError::InvalidInput { what: "shop profile", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            StoreError::InvalidInput {
+                what: "shop profile",
+                ..
+            }
+        ),
+        "{err}"
+    );
     // A profile stored by an older build with a zone this one does not know.
     apply_page(&store, &page(vec![shop("Asia/Shanghai")])).unwrap();
     store
         .write(|db| -> Result<(), StoreError> {
-            db.conn().execute("UPDATE shop_profile SET time_zone = 'Mars/Olympus_Mons'", [])?;
+            db.conn().execute(
+                "UPDATE shop_profile SET time_zone = 'Mars/Olympus_Mons'",
+                [],
+            )?;
             Ok(())
         })
         .unwrap();
     let err = dashboard(&store, "7d".parse().unwrap(), NOW).unwrap_err();
-    assert!(matches!(err, AnalyticsError::Time(crate::time::TimeError::UnknownZone { .. })), "{err}");
+    assert!(
+        matches!(
+            err,
+            AnalyticsError::Time(crate::time::TimeError::UnknownZone { .. })
+        ),
+        "{err}"
+    );
     assert!(err.message_zh().contains("时区"));
 }
 
 #[test]
 fn a_damaged_feed_is_refused_and_the_rollups_stay_untouched() {
     let (_dir, store) = open();
-    apply_page(&store, &page(vec![Change::Order(simple("good", NOW - HOUR, 1_000))])).unwrap();
+    apply_page(
+        &store,
+        &page(vec![Change::Order(simple("good", NOW - HOUR, 1_000))]),
+    )
+    .unwrap();
     let before = from_rollups(&store, "30d").unwrap();
     let mut zero = simple("zero", NOW - HOUR, 1_000);
     zero.total = Fen(0);
@@ -337,9 +385,15 @@ fn a_damaged_feed_is_refused_and_the_rollups_stay_untouched() {
     over_refund.refund = Fen(2_000);
     over_refund.refunded_ms = Some(NOW);
     for bad in [zero, negative, over_refund] {
-        let p = page(vec![Change::Order(simple("fine", NOW - 2 * HOUR, 500)), Change::Order(bad)]);
+        let p = page(vec![
+            Change::Order(simple("fine", NOW - 2 * HOUR, 500)),
+            Change::Order(bad),
+        ]);
         let err = apply_page(&store, &p).unwrap_err();
-        assert!(matches!(err, StoreError::InvalidInput { what: "order", .. }), "{err}");
+        assert!(
+            matches!(err, StoreError::InvalidInput { what: "order", .. }),
+            "{err}"
+        );
         assert_eq!(from_rollups(&store, "30d").unwrap(), before);
     }
     assert_eq!(before.figures.orders, 1);
@@ -374,7 +428,11 @@ fn the_fold_and_gap_days_of_new_york_keep_every_order() {
     let gap = from_rollups(&store, "2026-03-08..2026-03-08").unwrap();
     assert_eq!(gap.series.current[2].orders, 0, "2 a.m. does not exist");
     assert_eq!(gap.series.current[3].orders, 1);
-    for range in ["2026-11-01..2026-11-01", "2026-03-08..2026-03-08", "2026-02-01..2026-12-01"] {
+    for range in [
+        "2026-11-01..2026-11-01",
+        "2026-03-08..2026-03-08",
+        "2026-02-01..2026-12-01",
+    ] {
         let slow = recompute(&store, range.parse().unwrap(), NOW).unwrap();
         assert_eq!(from_rollups(&store, range).unwrap(), slow, "{range}");
     }
@@ -405,11 +463,17 @@ fn refunds_count_on_their_own_day_and_a_changed_order_moves_its_contribution() {
     // Deleted: nothing left anywhere.
     apply_page(
         &store,
-        &page(vec![Change::Deleted(Tombstone { kind: EntityKind::Order, id: "o1".into() })]),
+        &page(vec![Change::Deleted(Tombstone {
+            kind: EntityKind::Order,
+            id: "o1".into(),
+        })]),
     )
     .unwrap();
     let empty = from_rollups(&store, "7d").unwrap();
-    assert_eq!(empty.figures, Figures::from_sums(&Default::default()).unwrap());
+    assert_eq!(
+        empty.figures,
+        Figures::from_sums(&Default::default()).unwrap()
+    );
     let rows: i64 = store
         .read(|db| -> Result<i64, StoreError> {
             Ok(db.conn().query_row(
@@ -445,6 +509,9 @@ fn a_database_upgraded_with_orders_gets_its_rollups_built_once() {
     let board = from_rollups(&store, "today").unwrap();
     assert_eq!(board.figures.orders, 2);
     assert_eq!(board.figures.units, 3);
-    assert_eq!(board.figures.mobile_share_of_net_sales, Some(crate::money::Bps(7_500)));
+    assert_eq!(
+        board.figures.mobile_share_of_net_sales,
+        Some(crate::money::Bps(7_500))
+    );
     assert_agree(&store);
 }

@@ -31,8 +31,8 @@ use crate::domain::{
     CouponKind, CouponScope, Dispute, Redemption, RedemptionOrigin, RedemptionState, WalletLimits,
 };
 use crate::money::Fen;
-use crate::store::{Db, Store, StoreError, UnsyncedTotals};
 use crate::protocol::RedemptionPayload;
+use crate::store::{Db, Store, StoreError, UnsyncedTotals};
 use crate::time::Clock;
 
 /// Why a wallet operation could not be carried out. A coupon that is refused is not an

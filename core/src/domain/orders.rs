@@ -89,9 +89,17 @@ impl Order {
     /// a total that is not positive, negative amounts, a total that is not the subtotal less
     /// the discount, a refund beyond the total or without its date, absurd amounts.
     pub fn problem(&self) -> Option<String> {
-        let amounts = [self.subtotal.0, self.discount.0, self.total.0, self.refund.0];
+        let amounts = [
+            self.subtotal.0,
+            self.discount.0,
+            self.total.0,
+            self.refund.0,
+        ];
         if self.total.0 <= 0 {
-            return Some(format!("order {:?} has a total of {} fen", self.id, self.total.0));
+            return Some(format!(
+                "order {:?} has a total of {} fen",
+                self.id, self.total.0
+            ));
         }
         if amounts.iter().any(|&a| !(0..=MAX_ORDER_FEN).contains(&a)) {
             return Some(format!(
@@ -109,13 +117,19 @@ impl Order {
             return Some(format!("order {:?} refunds more than its total", self.id));
         }
         if self.refund.0 > 0 && self.refunded_ms.is_none() {
-            return Some(format!("order {:?} has a refund without a refund time", self.id));
+            return Some(format!(
+                "order {:?} has a refund without a refund time",
+                self.id
+            ));
         }
         let bad_line = self.lines.iter().any(|l| {
             !(1..=1_000_000).contains(&l.quantity) || !(0..=MAX_ORDER_FEN).contains(&l.total.0)
         });
         if bad_line {
-            return Some(format!("order {:?} has a line with an impossible quantity or total", self.id));
+            return Some(format!(
+                "order {:?} has a line with an impossible quantity or total",
+                self.id
+            ));
         }
         None
     }

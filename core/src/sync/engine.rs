@@ -17,13 +17,13 @@ use tokio_util::sync::CancellationToken;
 use super::SyncError;
 use super::apply::{Applied, apply_page};
 use super::progress::{SyncListener, SyncPhase, SyncProgress};
+use super::secrets::{DEVICE_TOKEN_KEY, SecretStore};
+use super::transport::{RetryMode, Transport, TransportConfig};
+use crate::domain::{Conflict, ConflictOutcome, Dispute, OutboxEntry, RedemptionState};
 use crate::protocol::{
     ActivateRequest, ActivateResponse, ChangesPage, Mutation, MutationResult, MutationStatus,
     PushRequest, PushResponse, REDEMPTION_KIND,
 };
-use super::secrets::{DEVICE_TOKEN_KEY, SecretStore};
-use super::transport::{RetryMode, Transport, TransportConfig};
-use crate::domain::{Conflict, ConflictOutcome, Dispute, OutboxEntry, RedemptionState};
 use crate::store::{Db, Store, StoreError};
 use crate::time::Clock;
 
