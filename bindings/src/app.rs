@@ -320,6 +320,16 @@ impl SellerApp {
         self.language
     }
 
+    /// The database.
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Now, from the app's clock.
+    pub(crate) fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
     fn activated(&self) -> Result<bool, SellerKitError> {
         let state = self.store.read(|db| db.sync().state())?;
         if state.device_id.is_none() {

@@ -52,6 +52,7 @@ fun main() {
     runSmokeTests()
     runSellerAppTests()
     runWalletTests()
+    runDashboardTests()
     println("$passed passed, $failed failed")
     if (failed > 0 || passed == 0) exitProcess(1)
     // The JVM would otherwise wait for JNA's and the coroutines' non-daemon threads.

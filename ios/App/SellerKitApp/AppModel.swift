@@ -10,6 +10,7 @@ final class AppModel: ObservableObject {
     let sync: SyncPresenter
     let home: HomePresenter
     let wallet: WalletPresenter
+    let dashboard: DashboardPresenter
 
     init() {
         let support = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
@@ -37,6 +38,7 @@ final class AppModel: ObservableObject {
         sync = SyncPresenter(app: app)
         home = HomePresenter(app: app)
         wallet = WalletPresenter(app: app)
+        dashboard = DashboardPresenter(app: app)
     }
 
     private static func deviceName() -> String {

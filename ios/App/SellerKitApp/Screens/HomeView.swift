@@ -6,6 +6,7 @@ struct HomeView: View {
     @ObservedObject var presenter: HomePresenter
     let onOpenSync: () -> Void
     let onOpenWallet: () -> Void
+    let onOpenDashboard: () -> Void
 
     var body: some View {
         List {
@@ -41,6 +42,8 @@ struct HomeView: View {
                         Text(Self.title(card)).font(.headline)
                         if card == .wallet {
                             Button("Scan a coupon", action: onOpenWallet)
+                        } else if card == .analytics {
+                            Button("Open the dashboard", action: onOpenDashboard)
                         } else {
                             Text("Coming soon").font(.footnote).foregroundColor(.secondary)
                         }

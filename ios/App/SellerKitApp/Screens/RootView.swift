@@ -2,7 +2,7 @@ import SwiftUI
 
 /// The app's screens; small enough that a switch is all the navigation it needs.
 struct RootView: View {
-    enum Screen { case activation, home, sync, wallet }
+    enum Screen { case activation, home, sync, wallet, dashboard }
 
     @ObservedObject var model: AppModel
     @ObservedObject private var activation: ActivationPresenter
@@ -20,8 +20,11 @@ struct RootView: View {
             case .activation: ActivationView(presenter: model.activation)
             case .sync: SyncView(presenter: model.sync, onDone: { screen = .home })
             case .home:
-                HomeView(presenter: model.home, onOpenSync: { screen = .sync }, onOpenWallet: { screen = .wallet })
+                HomeView(
+                    presenter: model.home, onOpenSync: { screen = .sync }, onOpenWallet: { screen = .wallet },
+                    onOpenDashboard: { screen = .dashboard })
             case .wallet: WalletView(presenter: model.wallet, onBack: { screen = .home })
+            case .dashboard: DashboardView(presenter: model.dashboard, onBack: { screen = .home })
             }
         }
         .onChange(of: activation.activated != nil) { activated in

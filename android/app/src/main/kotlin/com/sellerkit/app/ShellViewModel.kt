@@ -7,6 +7,7 @@ import com.sellerkit.app.platform.SyncWorker
 import com.sellerkit.app.presenter.ActivationPresenter
 import com.sellerkit.app.presenter.HomePresenter
 import com.sellerkit.app.presenter.SyncPresenter
+import com.sellerkit.app.presenter.DashboardPresenter
 import com.sellerkit.app.presenter.WalletPresenter
 
 /**
@@ -20,6 +21,7 @@ class ShellViewModel(application: Application) : AndroidViewModel(application) {
     val sync = SyncPresenter(app, viewModelScope)
     val home = HomePresenter(app, viewModelScope)
     val wallet = WalletPresenter(app, viewModelScope)
+    val dashboard = DashboardPresenter(app, viewModelScope)
 
     /** Whether to start on the home screen. */
     fun isActivated(): Boolean = app.isActivated()

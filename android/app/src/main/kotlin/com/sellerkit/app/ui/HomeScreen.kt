@@ -27,7 +27,12 @@ import com.sellerkit.core.Tier
 
 /** The shop at a glance, its open conflicts, and the cards later features fill in. */
 @Composable
-fun HomeScreen(presenter: HomePresenter, onOpenSync: () -> Unit, onOpenWallet: () -> Unit) {
+fun HomeScreen(
+    presenter: HomePresenter,
+    onOpenSync: () -> Unit,
+    onOpenWallet: () -> Unit,
+    onOpenDashboard: () -> Unit,
+) {
     val state by presenter.state.collectAsStateWithLifecycle()
     LaunchedEffect(Unit) { presenter.refresh() }
     LazyColumn(contentPadding = PaddingValues(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
@@ -63,10 +68,14 @@ fun HomeScreen(presenter: HomePresenter, onOpenSync: () -> Unit, onOpenWallet: (
                 }
             }
         }
-        // The wallet's card opens its screen; the checklist, analytics and storefront cards
-        // are placeholders until their issues replace them.
+        // The wallet's and the dashboard's cards open their screens; the checklist and
+        // storefront cards are placeholders until their issues replace them.
         items(state.cards) { card ->
-            if (card == FeatureCard.WALLET) WalletCard(onOpenWallet) else PlaceholderCard(card)
+            when (card) {
+                FeatureCard.WALLET -> WalletCard(onOpenWallet)
+                FeatureCard.ANALYTICS -> DashboardCard(onOpenDashboard)
+                else -> PlaceholderCard(card)
+            }
         }
     }
 }
@@ -77,6 +86,16 @@ private fun WalletCard(onOpen: () -> Unit) {
         Column(Modifier.padding(16.dp)) {
             Text(stringResource(R.string.card_wallet), style = MaterialTheme.typography.titleMedium)
             Button(onClick = onOpen, modifier = Modifier.padding(top = 8.dp)) { Text(stringResource(R.string.wallet_open)) }
+        }
+    }
+}
+
+@Composable
+private fun DashboardCard(onOpen: () -> Unit) {
+    OutlinedCard(Modifier.fillMaxWidth()) {
+        Column(Modifier.padding(16.dp)) {
+            Text(stringResource(R.string.card_analytics), style = MaterialTheme.typography.titleMedium)
+            Button(onClick = onOpen, modifier = Modifier.padding(top = 8.dp)) { Text(stringResource(R.string.dashboard_open)) }
         }
     }
 }

@@ -12,7 +12,7 @@ import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import com.sellerkit.app.ShellViewModel
 
 /** The app's screens. Small enough that a `when` is all the navigation it needs. */
-enum class Screen { ACTIVATION, HOME, SYNC, WALLET }
+enum class Screen { ACTIVATION, HOME, SYNC, WALLET, DASHBOARD }
 
 @Composable
 fun SellerKitRoot(model: ShellViewModel) {
@@ -37,8 +37,10 @@ fun SellerKitRoot(model: ShellViewModel) {
                     model.home,
                     onOpenSync = { screen = Screen.SYNC },
                     onOpenWallet = { screen = Screen.WALLET },
+                    onOpenDashboard = { screen = Screen.DASHBOARD },
                 )
                 Screen.WALLET -> WalletScreen(model.wallet, onBack = { screen = Screen.HOME })
+                Screen.DASHBOARD -> DashboardScreen(model.dashboard, onBack = { screen = Screen.HOME })
             }
         }
     }

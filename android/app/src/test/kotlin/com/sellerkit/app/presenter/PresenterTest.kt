@@ -242,6 +242,7 @@ fun main() {
         }
 
         walletChecks(server, work, app, scope)
+        dashboardChecks(app, scope)
 
         app.close()
     }
