@@ -11,6 +11,7 @@
 //! - [`domain`]: the shop's data as the core sees it (shop, products, orders, ...);
 //! - [`protocol`]: the sync protocol's wire types, shared by the phone and the server;
 //! - [`store`]: the SQLite database, its migrations and typed repositories;
+//! - [`storefront`]: the mobile storefront: listing lint, images, phone preview, edits;
 //! - [`sync`]: the sync protocol and engine.
 
 pub mod analytics;
@@ -19,6 +20,7 @@ pub mod domain;
 pub mod money;
 pub mod protocol;
 pub mod store;
+pub mod storefront;
 pub mod sync;
 pub mod time;
 

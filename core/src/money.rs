@@ -46,6 +46,7 @@ const MAX_ECHO_CHARS: usize = 40;
     serde::Serialize,
     serde::Deserialize,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Fen(pub i64);
 
@@ -66,6 +67,7 @@ pub struct Fen(pub i64);
     serde::Serialize,
     serde::Deserialize,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Bps(pub i32);
 

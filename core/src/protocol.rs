@@ -25,17 +25,23 @@ pub const MAX_MEDIA_BYTES: u64 = 10 * 1024 * 1024;
 
 /// `POST /v1/activate` request: exchange an activation code for a device token.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivateRequest {
     /// Code from the service package (the dev server prints one per tier).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub code: String,
-    /// Human name of the device, shown to the seller on the backend.
+    /// Human name of the device, shown to the seller on the backend: at most 100
+    /// characters, not only spaces.
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S", max_length = 100))]
     pub device_name: String,
     /// `android`, `ios` or `desktop`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(android|ios|desktop)$"))]
     pub platform: String,
 }
 
 /// `POST /v1/activate` answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivateResponse {
     /// Id of this device; mutation ids are per device.
     pub device_id: String,
@@ -55,6 +61,7 @@ pub struct ActivateResponse {
 /// "product", "id": "p1"}}`. `kind` is written before `data`, so a reader can decode `data`
 /// straight into the right type.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
 pub enum Change {
     /// The shop profile.
@@ -84,6 +91,7 @@ pub enum Change {
 
 /// Kinds of entity in the pull feed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EntityKind {
     /// Shop profile.
@@ -142,6 +150,7 @@ impl EntityKind {
 
 /// A deletion in the pull feed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tombstone {
     /// What kind of entity was deleted.
     pub kind: EntityKind,
@@ -187,6 +196,7 @@ impl Change {
 
 /// `GET /v1/changes?cursor=C&limit=N` answer: changes after `cursor`, in feed order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangesPage {
     /// The changes, oldest first. Each entity appears at most once per page.
     pub changes: Vec<Change>,
@@ -202,8 +212,10 @@ pub struct ChangesPage {
 
 /// One local change sent to the server.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mutation {
-    /// This device's monotonic id (from the outbox).
+    /// This device's monotonic id (from the outbox), at least 1.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub mutation_id: i64,
     /// Mutation kind: `checklist_tick`, `product_edit`, `shop_edit`, `redemption`.
     pub kind: String,
@@ -219,6 +231,7 @@ pub struct Mutation {
 
 /// `POST /v1/mutations` request.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     /// Must be the device the token belongs to.
     pub device_id: String,
@@ -228,6 +241,7 @@ pub struct PushRequest {
 
 /// What the server did with one mutation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MutationStatus {
     /// Applied (now, or already on an earlier push: the answer is the same).
@@ -241,6 +255,7 @@ pub enum MutationStatus {
 
 /// The answer for one mutation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MutationResult {
     /// The mutation answered.
     pub mutation_id: i64,
@@ -267,6 +282,7 @@ pub const REDEMPTION_KIND: &str = "redemption";
 ///
 /// The mutation's `entity_id` is the redemption id.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RedemptionPayload {
     /// UUIDv7 made on the phone: the idempotency key of the redemption.
     pub redemption_id: String,
@@ -288,6 +304,7 @@ pub struct RedemptionPayload {
 
 /// `POST /v1/mutations` answer: one result per mutation sent, in the same order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     /// Results.
     pub results: Vec<MutationResult>,
@@ -295,6 +312,7 @@ pub struct PushResponse {
 
 /// The body of every 4xx/5xx answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// The error.
     pub error: ErrorDetail,
@@ -302,6 +320,7 @@ pub struct ErrorBody {
 
 /// A machine-readable code and a human message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     /// Stable code, see `docs/sync-protocol.md` (e.g. `invalid_request`, `token_revoked`).
     pub code: String,
@@ -337,6 +356,7 @@ pub mod error_code {
 
 /// `PUT /v1/media/{id}` answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MediaInfo {
     /// Image id.
     pub id: String,

@@ -13,16 +13,16 @@ use rusqlite::{Connection, params};
 use sellerkit_core::analytics::dashboard::{HeatCell, Period, SeriesPoint, TopProduct};
 use sellerkit_core::analytics::{CouponGroup, Dashboard, FigureRow, Figures, Grain, Series};
 use sellerkit_core::money::{Bps, Fen};
-use sellerkit_core::protocol::EntityKind;
+use sellerkit_core::protocol::{EntityKind, ErrorBody};
 use sellerkit_core::time::ShopZone;
 
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Loopback};
 use crate::state::AppState;
-use crate::store;
 
 /// Query of the endpoint.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AnalyticsQuery {
     /// `today`, `yesterday`, `7d`, `30d`, `90d`, `365d`, `month`, `last-month` or
     /// `YYYY-MM-DD..YYYY-MM-DD`; default `30d`.
@@ -36,7 +36,16 @@ pub struct AnalyticsQuery {
 const MAX_DAYS: i64 = 1_100;
 const TOP: usize = 10;
 
-/// `GET /dev/shops/{shop_id}/analytics`.
+/// `GET /dev/shops/{shop_id}/analytics`: the shop's dashboard, as the phone computes it.
+#[utoipa::path(get, path = "/dev/shops/{shop_id}/analytics", tag = "dev",
+    params(("shop_id" = String, Path, description = "The shop."), AnalyticsQuery),
+    responses(
+        (status = 200, description = "Every figure of the range and the previous period, \
+            series, heatmap and top products (docs/analytics.md); `freshness` is null.", body = Dashboard),
+        (status = 400, description = "A range that cannot be read, ends before it starts or \
+            is longer than 1,100 days (`invalid_request`).", body = ErrorBody),
+        (status = 404, description = "No such shop (`not_found`).", body = ErrorBody),
+    ))]
 pub async fn dashboard(
     _: Loopback,
     State(state): State<AppState>,
@@ -44,15 +53,10 @@ pub async fn dashboard(
     ApiQuery(query): ApiQuery<AnalyticsQuery>,
 ) -> Result<ApiJson<Dashboard>, ApiError> {
     state
-        .blocking(move |db| {
-            db.read(|conn| {
-                if !store::shop_exists(conn, &shop_id)? {
-                    return Err(ApiError::not_found("no such shop"));
-                }
-                let range = query.range.as_deref().unwrap_or("30d");
-                let now = query.now.unwrap_or_else(store::now_ms);
-                compute(conn, &shop_id, range, now).map(ApiJson)
-            })
+        .shop_read(shop_id, move |conn, shop_id| {
+            let range = query.range.as_deref().unwrap_or("30d");
+            let now = query.now.unwrap_or_else(crate::clock::now_ms);
+            compute(conn, shop_id, range, now).map(ApiJson)
         })
         .await
 }

@@ -4,16 +4,18 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use sellerkit_core::protocol::{
-    ActivateRequest, ActivateResponse, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, error_code,
+    ActivateRequest, ActivateResponse, ChangesPage, DEFAULT_PAGE_LIMIT, ErrorBody, MAX_PAGE_LIMIT,
+    error_code,
 };
 
+use crate::clock;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, Device, json_response};
 use crate::state::AppState;
 use crate::store;
 
 /// Body of `GET /v1/health`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Health {
     /// Always `"ok"` when the server answers.
     pub status: String,
@@ -23,6 +25,8 @@ pub struct Health {
 
 /// `GET /v1/health`: no token needed, so a shell can tell "server down" from "not
 /// activated".
+#[utoipa::path(get, path = "/v1/health", tag = "protocol", security(()),
+    responses((status = 200, description = "The server is up.", body = Health)))]
 pub async fn health() -> ApiJson<Health> {
     ApiJson(Health {
         status: "ok".into(),
@@ -38,6 +42,12 @@ const MAX_DEVICE_NAME_CHARS: usize = 100;
 const MAX_CODE_LEN: usize = 64;
 
 /// `POST /v1/activate`: exchanges an activation code for a device id and token.
+#[utoipa::path(post, path = "/v1/activate", tag = "protocol", security(()),
+    request_body = ActivateRequest,
+    responses(
+        (status = 200, description = "The device is registered.", body = ActivateResponse),
+        (status = 403, description = "Unknown activation code (`invalid_activation_code`).", body = ErrorBody),
+    ))]
 pub async fn activate(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<ActivateRequest>,
@@ -61,28 +71,27 @@ pub async fn activate(
     let platform = req.platform;
     state
         .blocking(move |db| {
-            db.write(|conn| {
-                let tx = conn.transaction()?;
+            let activated = db.transaction(|tx| {
                 let (shop_id, shop_name, tier) =
-                    store::lookup_activation_code(&tx, &code)?.ok_or_else(invalid_code)?;
+                    store::lookup_activation_code(tx, &code)?.ok_or_else(invalid_code)?;
                 let (device_id, token) = store::insert_device(
-                    &tx,
+                    tx,
                     &shop_id,
                     tier,
                     &device_name,
                     &platform,
-                    store::now_ms(),
+                    clock::now_ms(),
                 )?;
-                tx.commit()?;
-                tracing::info!(%device_id, %shop_id, "device activated");
-                Ok(ApiJson(ActivateResponse {
+                Ok::<_, ApiError>(ActivateResponse {
                     device_id,
                     token,
                     shop_id,
                     shop_name,
                     tier,
-                }))
-            })
+                })
+            })?;
+            tracing::info!(device_id = %activated.device_id, shop_id = %activated.shop_id, "device activated");
+            Ok(ApiJson(activated))
         })
         .await
 }
@@ -96,13 +105,16 @@ fn invalid_code() -> ApiError {
 }
 
 /// Query of `GET /v1/changes`.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChangesQuery {
     /// Position after the last applied page; absent or empty: from the beginning.
     #[serde(default)]
+    #[param(pattern = "^[0-9]{0,18}$")]
     pub cursor: Option<String>,
     /// Page size, 1 to [`MAX_PAGE_LIMIT`].
     #[serde(default)]
+    #[param(minimum = 1, maximum = 5000)]
     pub limit: Option<u32>,
     /// Also say how many changes wait after this page (`remaining`), for progress bars.
     /// It costs a count over the rest of the feed, so clients ask on their first page only.
@@ -111,6 +123,12 @@ pub struct ChangesQuery {
 }
 
 /// `GET /v1/changes`: one page of the token's shop's feed after the cursor.
+#[utoipa::path(get, path = "/v1/changes", tag = "protocol", params(ChangesQuery),
+    responses(
+        (status = 200, description = "One page of the feed.", body = ChangesPage),
+        (status = 400, description = "A cursor this server did not give out (`invalid_cursor`): \
+            sync again from the start.", body = ErrorBody),
+    ))]
 pub async fn changes(
     State(state): State<AppState>,
     device: Device,

@@ -69,7 +69,7 @@ pub async fn serve(db: Option<PathBuf>, args: ServeArgs) -> Result<(), Box<dyn s
     let seed = args.seed.map(|Seed::Demo| SeedConfig {
         orders: args.orders,
         rng_seed: args.seed_rng,
-        now_ms: args.now_ms.unwrap_or_else(now_ms),
+        now_ms: args.now_ms.unwrap_or_else(crate::clock::now_ms),
     });
     let tls = match (args.tls_cert, args.tls_key) {
         (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
@@ -103,13 +103,6 @@ pub async fn serve(db: Option<PathBuf>, args: ServeArgs) -> Result<(), Box<dyn s
     });
     server.join().await?;
     Ok(())
-}
-
-fn now_ms() -> i64 {
-    let since = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// Completes on Ctrl-C, or SIGTERM on Unix (what `kill` and service managers send).

@@ -5,17 +5,19 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use rusqlite::TransactionBehavior;
 use sellerkit_core::domain::{CouponBook, Order, Product, Tier};
 use sellerkit_core::protocol::EntityKind;
 use sellerkit_core::sync::digest::ShopDigest;
+
+use crate::clock;
+use sellerkit_core::protocol::ErrorBody;
 
 use crate::error::{ALREADY_EXISTS, ApiError};
 use crate::extract::{ApiJson, ApiPath, Loopback};
 use crate::seed;
 use crate::seeding;
 use crate::state::AppState;
-use crate::store::{self, SeqAlloc, ShopInfo};
+use crate::store::{self, ShopInfo};
 
 /// Most orders one `POST /dev/shops/{shop_id}/orders` generates.
 pub const MAX_GENERATED_ORDERS: u64 = 5_000_000;
@@ -25,13 +27,15 @@ const MAX_SHOP_NAME_CHARS: usize = 100;
 const MAX_SHOP_ID_LEN: usize = 64;
 
 /// `GET /dev/shops` answer.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ShopList {
     /// Every shop, by id.
     pub shops: Vec<ShopInfo>,
 }
 
 /// `GET /dev/shops`: the shops and their activation codes.
+#[utoipa::path(get, path = "/dev/shops", tag = "dev",
+    responses((status = 200, description = "Every shop, by id.", body = ShopList)))]
 pub async fn list_shops(
     _: Loopback,
     State(state): State<AppState>,
@@ -48,12 +52,15 @@ pub async fn list_shops(
 }
 
 /// `POST /dev/shops` body.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct NewShop {
-    /// Display name.
+    /// Display name: at most 100 characters, not only spaces.
+    #[schema(pattern = "\\S", max_length = 100)]
     pub name: String,
-    /// Wanted id (lowercase letters, digits, `_`, `-`); a fresh `shop_…` id when absent.
+    /// Wanted id (1 to 64 lowercase letters, digits, `_`, `-`); a fresh `shop_…` id when
+    /// absent.
     #[serde(default)]
+    #[schema(pattern = "^[a-z0-9_-]{1,64}$")]
     pub shop_id: Option<String>,
     /// The profile's tier (default `standard`); codes for every tier are made regardless.
     #[serde(default)]
@@ -62,6 +69,11 @@ pub struct NewShop {
 
 /// `POST /dev/shops`: creates a shop with one activation code per tier (`201`), or `409`
 /// when the id is taken.
+#[utoipa::path(post, path = "/dev/shops", tag = "dev", request_body = NewShop,
+    responses(
+        (status = 201, description = "Created, with one activation code per tier.", body = ShopInfo),
+        (status = 409, description = "The shop id is taken (`already_exists`).", body = ErrorBody),
+    ))]
 pub async fn create_shop(
     _: Loopback,
     State(state): State<AppState>,
@@ -92,12 +104,12 @@ pub async fn create_shop(
         &shop_id,
         &name,
         body.tier.unwrap_or(Tier::Standard),
-        store::now_ms(),
+        clock::now_ms(),
     );
     let created = state
         .blocking(move |db| {
-            db.write(|conn| {
-                seeding::create_shop(conn, &profile, store::now_ms()).map_err(ApiError::from)
+            db.transaction(|tx| {
+                seeding::create_shop(tx, &profile, clock::now_ms()).map_err(ApiError::from)
             })
         })
         .await?;
@@ -127,7 +139,7 @@ fn check_shop_id(id: &str) -> Result<(), ApiError> {
 }
 
 /// `POST /dev/shops/{shop_id}/orders` body: either generated orders or explicit ones.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct AddOrders {
     /// Number of orders to generate.
     #[serde(default)]
@@ -142,7 +154,7 @@ pub struct AddOrders {
 }
 
 /// Answer of the `/dev/` endpoints that write entities.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Written {
     /// Number of entities written.
     pub written: u64,
@@ -152,6 +164,12 @@ pub struct Written {
 }
 
 /// `POST /dev/shops/{shop_id}/orders`.
+#[utoipa::path(post, path = "/dev/shops/{shop_id}/orders", tag = "dev", params(("shop_id" = String, Path, description = "The shop.")),
+    request_body(content = AddOrders, description = "Either `count` (and `seed`) or `orders`."),
+    responses(
+        (status = 200, description = "The orders are in the feed.", body = Written),
+        (status = 404, description = "No such shop (`not_found`).", body = ErrorBody),
+    ))]
 pub async fn add_orders(
     _: Loopback,
     State(state): State<AppState>,
@@ -189,24 +207,15 @@ pub async fn add_orders(
         Source::Explicit(_) => None,
     };
     let written = state
-        .blocking(move |db| {
-            db.write(|conn| {
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                require_shop(&tx, &shop_id)?;
-                let mut seqs = SeqAlloc::new(&tx)?;
-                let n = match source {
-                    Source::Generated { count, seed } => {
-                        let products: Vec<Product> =
-                            store::list_typed(&tx, &shop_id, EntityKind::Product)?;
-                        let orders = seed::extra_orders(count, seed, store::now_ms(), &products);
-                        seeding::insert_orders(&tx, &mut seqs, &shop_id, orders)?
-                    }
-                    Source::Explicit(orders) => {
-                        seeding::insert_orders(&tx, &mut seqs, &shop_id, orders)?
-                    }
-                };
-                tx.commit()?;
-                Ok(n)
+        .shop_write(shop_id, move |tx, seqs, shop_id| {
+            Ok(match source {
+                Source::Generated { count, seed } => {
+                    let products: Vec<Product> =
+                        store::list_typed(tx, shop_id, EntityKind::Product)?;
+                    let orders = seed::extra_orders(count, seed, clock::now_ms(), &products);
+                    seeding::insert_orders(tx, seqs, shop_id, orders)?
+                }
+                Source::Explicit(orders) => seeding::insert_orders(tx, seqs, shop_id, orders)?,
             })
         })
         .await?;
@@ -214,13 +223,19 @@ pub async fn add_orders(
 }
 
 /// `POST /dev/shops/{shop_id}/products` body.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct PutProducts {
     /// Products to add or replace.
     pub products: Vec<Product>,
 }
 
 /// `POST /dev/shops/{shop_id}/products`: adds or replaces products.
+#[utoipa::path(post, path = "/dev/shops/{shop_id}/products", tag = "dev", params(("shop_id" = String, Path, description = "The shop.")),
+    request_body = PutProducts,
+    responses(
+        (status = 200, description = "The products are in the feed.", body = Written),
+        (status = 404, description = "No such shop (`not_found`).", body = ErrorBody),
+    ))]
 pub async fn put_products(
     _: Loopback,
     State(state): State<AppState>,
@@ -231,15 +246,9 @@ pub async fn put_products(
         return Err(ApiError::invalid_request("every product needs an id"));
     }
     let written = state
-        .blocking(move |db| {
-            db.write(|conn| {
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                require_shop(&tx, &shop_id)?;
-                let mut seqs = SeqAlloc::new(&tx)?;
-                seeding::upsert_products(&tx, &mut seqs, &shop_id, &body.products)?;
-                tx.commit()?;
-                Ok(body.products.len() as u64)
-            })
+        .shop_write(shop_id, move |tx, seqs, shop_id| {
+            seeding::upsert_products(tx, seqs, shop_id, &body.products)?;
+            Ok(body.products.len() as u64)
         })
         .await?;
     Ok(ApiJson(Written {
@@ -250,38 +259,32 @@ pub async fn put_products(
 
 /// `DELETE /dev/shops/{shop_id}/products/{product_id}`: deletes a product, which puts a
 /// tombstone in the feed (`404` when there is no such live product).
+#[utoipa::path(delete, path = "/dev/shops/{shop_id}/products/{product_id}", tag = "dev",
+    params(("shop_id" = String, Path, description = "The shop."), ("product_id" = String, Path, description = "The product.")),
+    responses(
+        (status = 200, description = "A tombstone is in the feed.", body = Written),
+        (status = 404, description = "No such shop or live product (`not_found`).", body = ErrorBody),
+    ))]
 pub async fn delete_product(
     _: Loopback,
     State(state): State<AppState>,
     ApiPath((shop_id, product_id)): ApiPath<(String, String)>,
 ) -> Result<ApiJson<Written>, ApiError> {
     state
-        .blocking(move |db| {
-            db.write(|conn| {
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                require_shop(&tx, &shop_id)?;
-                let mut seqs = SeqAlloc::new(&tx)?;
-                if !store::delete_entity(
-                    &tx,
-                    &mut seqs,
-                    &shop_id,
-                    EntityKind::Product,
-                    &product_id,
-                )? {
-                    return Err(ApiError::not_found("no such product in this shop"));
-                }
-                tx.commit()?;
-                Ok(ApiJson(Written {
-                    written: 1,
-                    seed: None,
-                }))
-            })
+        .shop_write(shop_id, move |tx, seqs, shop_id| {
+            if !store::delete_entity(tx, seqs, shop_id, EntityKind::Product, &product_id)? {
+                return Err(ApiError::not_found("no such product in this shop"));
+            }
+            Ok(ApiJson(Written {
+                written: 1,
+                seed: None,
+            }))
         })
         .await
 }
 
 /// `POST /dev/devices/{device_id}/revoke` answer.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Revoked {
     /// The device.
     pub device_id: String,
@@ -290,6 +293,12 @@ pub struct Revoked {
 }
 
 /// `POST /dev/devices/{device_id}/revoke`: the device's token is refused from now on.
+#[utoipa::path(post, path = "/dev/devices/{device_id}/revoke", tag = "dev",
+    params(("device_id" = String, Path, description = "The device.")),
+    responses(
+        (status = 200, description = "Its token is refused from now on.", body = Revoked),
+        (status = 404, description = "No such device (`not_found`).", body = ErrorBody),
+    ))]
 pub async fn revoke_device(
     _: Loopback,
     State(state): State<AppState>,
@@ -298,7 +307,7 @@ pub async fn revoke_device(
     state
         .blocking(move |db| {
             db.write(
-                |conn| match store::revoke_device(conn, &device_id, store::now_ms())? {
+                |conn| match store::revoke_device(conn, &device_id, clock::now_ms())? {
                     Some(revoked_ms) => Ok(ApiJson(Revoked {
                         device_id,
                         revoked_ms,
@@ -312,31 +321,25 @@ pub async fn revoke_device(
 
 /// `GET /dev/shops/{shop_id}/digest`: counts per kind and the content checksum, computed
 /// as the client computes it over its database.
+#[utoipa::path(get, path = "/dev/shops/{shop_id}/digest", tag = "dev", params(("shop_id" = String, Path, description = "The shop.")),
+    responses(
+        (status = 200, description = "Counts per kind and the content checksum.", body = ShopDigest),
+        (status = 404, description = "No such shop (`not_found`).", body = ErrorBody),
+    ))]
 pub async fn digest(
     _: Loopback,
     State(state): State<AppState>,
     ApiPath(shop_id): ApiPath<String>,
 ) -> Result<ApiJson<ShopDigest>, ApiError> {
     state
-        .blocking(move |db| {
-            db.read(|conn| {
-                require_shop(conn, &shop_id)?;
-                Ok(ApiJson(store::digest(conn, &shop_id)?))
-            })
+        .shop_read(shop_id, |conn, shop_id| {
+            Ok(ApiJson(store::digest(conn, shop_id)?))
         })
         .await
 }
 
-fn require_shop(conn: &rusqlite::Connection, shop_id: &str) -> Result<(), ApiError> {
-    if store::shop_exists(conn, shop_id)? {
-        Ok(())
-    } else {
-        Err(ApiError::not_found("no such shop"))
-    }
-}
-
 /// `POST /dev/shops/{shop_id}/coupon-books` body.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct PutCouponBooks {
     /// Books to add or replace, without coupons (`POST /dev/shops/{shop_id}/coupons`
     /// issues a book with its signed coupons).
@@ -345,6 +348,14 @@ pub struct PutCouponBooks {
 
 /// `POST /dev/shops/{shop_id}/coupon-books`: adds or replaces coupon books; they reach
 /// the shop's devices through the feed.
+#[utoipa::path(post, path = "/dev/shops/{shop_id}/coupon-books", tag = "dev", params(("shop_id" = String, Path, description = "The shop.")),
+    request_body(content = PutCouponBooks, description = "Books whose terms are impossible \
+        (both or neither of `value_fen` and `value_bps`, `max_uses` without `multi_use`, an \
+        empty validity) are refused (`invalid_request`)."),
+    responses(
+        (status = 200, description = "The books are in the feed.", body = Written),
+        (status = 404, description = "No such shop (`not_found`).", body = ErrorBody),
+    ))]
 pub async fn put_coupon_books(
     _: Loopback,
     State(state): State<AppState>,
@@ -355,24 +366,11 @@ pub async fn put_coupon_books(
         return Err(ApiError::invalid_request(problem));
     }
     let written = state
-        .blocking(move |db| {
-            db.write(|conn| {
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                require_shop(&tx, &shop_id)?;
-                let mut seqs = SeqAlloc::new(&tx)?;
-                for book in &body.books {
-                    store::put_value(
-                        &tx,
-                        &mut seqs,
-                        &shop_id,
-                        EntityKind::CouponBook,
-                        &book.id,
-                        book,
-                    )?;
-                }
-                tx.commit()?;
-                Ok(body.books.len() as u64)
-            })
+        .shop_write(shop_id, move |tx, seqs, shop_id| {
+            for book in &body.books {
+                store::put_value(tx, seqs, shop_id, EntityKind::CouponBook, &book.id, book)?;
+            }
+            Ok(body.books.len() as u64)
         })
         .await?;
     Ok(ApiJson(Written {

@@ -5,28 +5,33 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use rusqlite::TransactionBehavior;
 use sellerkit_core::domain::{CouponBook, Revocation, SigningKey};
 use sellerkit_core::protocol::EntityKind;
 
-use crate::coupon_store::{self, IssuedCoupon, LedgerEntry};
+use crate::clock;
+use sellerkit_core::protocol::ErrorBody;
+
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, Loopback};
-use crate::issuing::{self, IssueBook, Revoke};
+use crate::issuing::{self, IssueBook, IssuedBook, Revoke};
 use crate::keys;
 use crate::state::AppState;
-use crate::store::{self, SeqAlloc};
-
-fn require_shop(conn: &rusqlite::Connection, shop_id: &str) -> Result<(), ApiError> {
-    if store::shop_exists(conn, shop_id)? {
-        Ok(())
-    } else {
-        Err(ApiError::not_found("no such shop"))
-    }
-}
+use crate::store;
+use crate::store::coupons::{self, IssuedCoupon, LedgerEntry};
 
 /// `POST /dev/shops/{shop_id}/coupons`: issues a book of signed coupons (`201`), within the
 /// tier's monthly quota (`403 quota_exceeded` otherwise).
+#[utoipa::path(post, path = "/dev/shops/{shop_id}/coupons", tag = "dev", params(("shop_id" = String, Path, description = "The shop.")),
+    request_body(content = IssueBook, description = "Give exactly one of `value_fen` and \
+        `value_bps`; `max_uses` with `multi_use` only; a stored-value book needs `value_fen`; \
+        the validity must not be empty (`invalid_request` otherwise)."),
+    responses(
+        (status = 201, description = "Issued: the book, its key and every coupon's text.", body = IssuedBook),
+        (status = 403, description = "The tier's monthly quota is used up (`quota_exceeded`), or \
+            the peer is not on loopback (`forbidden`).", body = ErrorBody),
+        (status = 404, description = "No such shop (`not_found`).", body = ErrorBody),
+        (status = 409, description = "The book id is taken (`already_exists`).", body = ErrorBody),
+    ))]
 pub async fn issue(
     _: Loopback,
     State(state): State<AppState>,
@@ -35,29 +40,23 @@ pub async fn issue(
 ) -> Result<Response, ApiError> {
     let supplied = state.supplied_key();
     let issued = state
-        .blocking(move |db| {
-            db.write(|conn| {
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                require_shop(&tx, &shop_id)?;
-                let mut seqs = SeqAlloc::new(&tx)?;
-                let issued = issuing::issue_book(
-                    &tx,
-                    &mut seqs,
-                    &shop_id,
-                    &body,
-                    supplied.as_deref(),
-                    store::now_ms(),
-                )?;
-                tx.commit()?;
-                Ok(issued)
-            })
+        .shop_write(shop_id, move |tx, seqs, shop_id| {
+            let now = clock::now_ms();
+            Ok(issuing::issue_book(
+                tx,
+                seqs,
+                shop_id,
+                &body,
+                supplied.as_deref(),
+                now,
+            )?)
         })
         .await?;
     Ok((StatusCode::CREATED, ApiJson(issued)).into_response())
 }
 
 /// `GET /dev/shops/{shop_id}/coupon-books/{book_id}/coupons` answer.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct BookCoupons {
     /// The book.
     pub book: CouponBook,
@@ -66,30 +65,38 @@ pub struct BookCoupons {
 }
 
 /// `GET /dev/shops/{shop_id}/coupon-books/{book_id}/coupons`: a book and its coupons' texts.
+#[utoipa::path(get, path = "/dev/shops/{shop_id}/coupon-books/{book_id}/coupons", tag = "dev",
+    params(("shop_id" = String, Path, description = "The shop."), ("book_id" = String, Path, description = "The book.")),
+    responses(
+        (status = 200, description = "The book and its coupons' texts.", body = BookCoupons),
+        (status = 404, description = "No such shop or book (`not_found`).", body = ErrorBody),
+    ))]
 pub async fn book_coupons(
     _: Loopback,
     State(state): State<AppState>,
     ApiPath((shop_id, book_id)): ApiPath<(String, String)>,
 ) -> Result<ApiJson<BookCoupons>, ApiError> {
     state
-        .blocking(move |db| {
-            db.read(|conn| {
-                require_shop(conn, &shop_id)?;
-                let Some(book) =
-                    store::get_typed(conn, &shop_id, EntityKind::CouponBook, &book_id)?
-                else {
-                    return Err(ApiError::not_found("no such coupon book in this shop"));
-                };
-                Ok(ApiJson(BookCoupons {
-                    book,
-                    coupons: coupon_store::coupons_of_book(conn, &shop_id, &book_id)?,
-                }))
-            })
+        .shop_read(shop_id, move |conn, shop_id| {
+            let Some(book) = store::get_typed(conn, shop_id, EntityKind::CouponBook, &book_id)?
+            else {
+                return Err(ApiError::not_found("no such coupon book in this shop"));
+            };
+            Ok(ApiJson(BookCoupons {
+                book,
+                coupons: coupons::coupons_of_book(conn, shop_id, &book_id)?,
+            }))
         })
         .await
 }
 
 /// `POST /dev/shops/{shop_id}/revocations`: revokes a coupon, book or key (`201`).
+#[utoipa::path(post, path = "/dev/shops/{shop_id}/revocations", tag = "dev", params(("shop_id" = String, Path, description = "The shop.")),
+    request_body = Revoke,
+    responses(
+        (status = 201, description = "Revoked from now on; the revocation is in the feed.", body = Revocation),
+        (status = 404, description = "No such shop, or it has no such coupon, book or key (`not_found`).", body = ErrorBody),
+    ))]
 pub async fn revoke(
     _: Loopback,
     State(state): State<AppState>,
@@ -97,86 +104,81 @@ pub async fn revoke(
     ApiJson(body): ApiJson<Revoke>,
 ) -> Result<Response, ApiError> {
     let revocation: Revocation = state
-        .blocking(move |db| {
-            db.write(|conn| {
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                require_shop(&tx, &shop_id)?;
-                let mut seqs = SeqAlloc::new(&tx)?;
-                let r = issuing::revoke(&tx, &mut seqs, &shop_id, &body, store::now_ms())?;
-                tx.commit()?;
-                Ok(r)
-            })
+        .shop_write(shop_id, move |tx, seqs, shop_id| {
+            issuing::revoke(tx, seqs, shop_id, &body, clock::now_ms())
         })
         .await?;
     Ok((StatusCode::CREATED, ApiJson(revocation)).into_response())
 }
 
 /// `GET /dev/shops/{shop_id}/keys` answer.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct KeyList {
     /// The shop's keys, oldest first (public parts only).
     pub keys: Vec<SigningKey>,
 }
 
 /// `GET /dev/shops/{shop_id}/keys`: the shop's signing keys.
+#[utoipa::path(get, path = "/dev/shops/{shop_id}/keys", tag = "dev", params(("shop_id" = String, Path, description = "The shop.")),
+    responses(
+        (status = 200, description = "The shop's signing keys, oldest first.", body = KeyList),
+        (status = 404, description = "No such shop (`not_found`).", body = ErrorBody),
+    ))]
 pub async fn list_keys(
     _: Loopback,
     State(state): State<AppState>,
     ApiPath(shop_id): ApiPath<String>,
 ) -> Result<ApiJson<KeyList>, ApiError> {
     state
-        .blocking(move |db| {
-            db.read(|conn| {
-                require_shop(conn, &shop_id)?;
-                Ok(ApiJson(KeyList {
-                    keys: issuing::list_keys(conn, &shop_id)?,
-                }))
-            })
+        .shop_read(shop_id, |conn, shop_id| {
+            Ok(ApiJson(KeyList {
+                keys: issuing::list_keys(conn, shop_id)?,
+            }))
         })
         .await
 }
 
 /// `POST /dev/shops/{shop_id}/keys/rotate`: ends the current key and starts a new one.
+#[utoipa::path(post, path = "/dev/shops/{shop_id}/keys/rotate", tag = "dev", params(("shop_id" = String, Path, description = "The shop.")),
+    responses(
+        (status = 200, description = "The new key; the old one ends at the end of this second.", body = SigningKey),
+        (status = 404, description = "No such shop (`not_found`).", body = ErrorBody),
+    ))]
 pub async fn rotate_key(
     _: Loopback,
     State(state): State<AppState>,
     ApiPath(shop_id): ApiPath<String>,
 ) -> Result<ApiJson<SigningKey>, ApiError> {
     state
-        .blocking(move |db| {
-            db.write(|conn| {
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                require_shop(&tx, &shop_id)?;
-                let mut seqs = SeqAlloc::new(&tx)?;
-                let key = keys::rotate(&tx, &mut seqs, &shop_id, store::now_ms())?;
-                tx.commit()?;
-                Ok(ApiJson(key))
-            })
+        .shop_write(shop_id, |tx, seqs, shop_id| {
+            Ok(ApiJson(keys::rotate(tx, seqs, shop_id, clock::now_ms())?))
         })
         .await
 }
 
 /// `GET /dev/shops/{shop_id}/redemptions` answer.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Ledger {
     /// Every redemption pushed by the shop's devices, in arrival order, with its answer.
     pub redemptions: Vec<LedgerEntry>,
 }
 
 /// `GET /dev/shops/{shop_id}/redemptions`: the redemption ledger (accepted and not).
+#[utoipa::path(get, path = "/dev/shops/{shop_id}/redemptions", tag = "dev", params(("shop_id" = String, Path, description = "The shop.")),
+    responses(
+        (status = 200, description = "Every redemption pushed, in arrival order.", body = Ledger),
+        (status = 404, description = "No such shop (`not_found`).", body = ErrorBody),
+    ))]
 pub async fn ledger(
     _: Loopback,
     State(state): State<AppState>,
     ApiPath(shop_id): ApiPath<String>,
 ) -> Result<ApiJson<Ledger>, ApiError> {
     state
-        .blocking(move |db| {
-            db.read(|conn| {
-                require_shop(conn, &shop_id)?;
-                Ok(ApiJson(Ledger {
-                    redemptions: coupon_store::ledger(conn, &shop_id)?,
-                }))
-            })
+        .shop_read(shop_id, |conn, shop_id| {
+            Ok(ApiJson(Ledger {
+                redemptions: coupons::ledger(conn, shop_id)?,
+            }))
         })
         .await
 }

@@ -65,6 +65,9 @@ pub enum StoreError {
     /// The database was written by a newer (or unknown) schema.
     #[error("unsupported schema version {0}")]
     SchemaVersion(i64),
+    /// A schema migration failed.
+    #[error("schema migration: {0}")]
+    Migration(String),
     /// Stored data broke an invariant of the schema.
     #[error("corrupt data: {0}")]
     Corrupt(String),

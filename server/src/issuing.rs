@@ -9,10 +9,10 @@ use sellerkit_core::domain::{
 use sellerkit_core::money::{Bps, Fen};
 use sellerkit_core::protocol::EntityKind;
 
-use crate::coupon_store::{self, IssuedCoupon};
 use crate::error::{ALREADY_EXISTS, ApiError};
 use crate::keys::{self, SuppliedKey};
 use crate::quota;
+use crate::store::coupons::{self, IssuedCoupon};
 use crate::store::{self, SeqAlloc};
 
 /// Most coupons one request issues (a premium shop's whole month).
@@ -21,7 +21,7 @@ pub const MAX_ISSUE_COUNT: u32 = 20_000;
 const DEFAULT_VALIDITY_MS: i64 = 30 * 86_400_000;
 
 /// `POST /dev/shops/{shop_id}/coupons` body: a new book and how many coupons to issue.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct IssueBook {
     /// Wanted book id; a fresh `book_…` id when absent.
     #[serde(default)]
@@ -60,7 +60,7 @@ fn all_products() -> CouponScope {
 }
 
 /// The answer: the book and every coupon's text.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct IssuedBook {
     /// The book, as phones get it in the feed.
     pub book: CouponBook,
@@ -198,7 +198,7 @@ pub fn issue_book(
             text,
             issued_ms: now_ms,
         };
-        coupon_store::insert_coupon(conn, shop_id, &coupon)?;
+        coupons::insert_coupon(conn, shop_id, &coupon)?;
         coupons.push(coupon);
     }
     store::put_value(conn, seqs, shop_id, EntityKind::CouponBook, &book.id, &book)?;
@@ -210,7 +210,7 @@ pub fn issue_book(
 }
 
 /// `POST /dev/shops/{shop_id}/revocations` body.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Revoke {
     /// `coupon`, `book` or `key`.
     pub target: RevocationTarget,
@@ -232,11 +232,11 @@ pub fn revoke(
 ) -> Result<Revocation, ApiError> {
     let id = &req.target_id;
     let exists = match req.target {
-        RevocationTarget::Coupon => coupon_store::coupon_exists(conn, shop_id, id)?,
+        RevocationTarget::Coupon => coupons::coupon_exists(conn, shop_id, id)?,
         RevocationTarget::Book => {
             store::get_entity(conn, shop_id, EntityKind::CouponBook, id)?.is_some()
         }
-        RevocationTarget::Key => coupon_store::key(conn, shop_id, id)?.is_some(),
+        RevocationTarget::Key => coupons::key(conn, shop_id, id)?.is_some(),
     };
     if !exists {
         return Err(ApiError::not_found(format!(
@@ -251,7 +251,7 @@ pub fn revoke(
         revoked_ms: now_ms,
         reason: req.reason.chars().take(500).collect(),
     };
-    coupon_store::index_revocation(conn, shop_id, req.target, id, now_ms)?;
+    coupons::index_revocation(conn, shop_id, req.target, id, now_ms)?;
     store::put_value(
         conn,
         seqs,
@@ -265,5 +265,5 @@ pub fn revoke(
 
 /// The shop's keys, oldest first.
 pub fn list_keys(conn: &Connection, shop_id: &str) -> Result<Vec<SigningKey>, ApiError> {
-    Ok(coupon_store::keys(conn, shop_id)?)
+    Ok(coupons::keys(conn, shop_id)?)
 }

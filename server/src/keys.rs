@@ -12,8 +12,8 @@ use sellerkit_core::coupons::CouponSigner;
 use sellerkit_core::domain::SigningKey;
 use sellerkit_core::protocol::EntityKind;
 
-use crate::coupon_store::{self, StoredKey};
 use crate::error::{ApiError, ServerError};
+use crate::store::coupons::{self, StoredKey};
 use crate::store::{self, SeqAlloc};
 
 /// The key given with `--signing-key`: every shop signs with it until its key is rotated.
@@ -94,7 +94,7 @@ fn add_key(
         not_after_ms: None,
         updated_ms: now_ms,
     };
-    coupon_store::insert_key(conn, shop_id, &key, &signer.to_pkcs8_pem())?;
+    coupons::insert_key(conn, shop_id, &key, &signer.to_pkcs8_pem())?;
     store::put_value(conn, seqs, shop_id, EntityKind::SigningKey, &key.kid, &key)?;
     Ok(key)
 }
@@ -116,10 +116,10 @@ pub fn active_signer(
     now_ms: i64,
 ) -> Result<CouponSigner, ApiError> {
     if let Some(sup) = supplied
-        && coupon_store::key(conn, shop_id, &sup.kid)?.is_none()
+        && coupons::key(conn, shop_id, &sup.kid)?.is_none()
     {
         // The supplied key takes over once; a later rotation replaces it for good.
-        if let Some(old) = coupon_store::active_key(conn, shop_id)? {
+        if let Some(old) = coupons::active_key(conn, shop_id)? {
             retire(conn, seqs, shop_id, old.public, now_ms)?;
         }
         let signer = CouponSigner::from_pkcs8_pem(sup.kid.clone(), &sup.pem)
@@ -127,7 +127,7 @@ pub fn active_signer(
         add_key(conn, seqs, shop_id, &signer, now_ms)?;
         return Ok(signer);
     }
-    if let Some(active) = coupon_store::active_key(conn, shop_id)? {
+    if let Some(active) = coupons::active_key(conn, shop_id)? {
         return signer_of(&active);
     }
     let signer = generated();
@@ -144,7 +144,7 @@ fn retire(
 ) -> Result<(), ApiError> {
     // The end of this second: a coupon issued earlier in it (iat floored) stays valid.
     let end = second_start(now_ms) + 1000;
-    coupon_store::retire_key(conn, shop_id, &key.kid, end, now_ms)?;
+    coupons::retire_key(conn, shop_id, &key.kid, end, now_ms)?;
     key.not_after_ms = Some(end);
     key.updated_ms = now_ms;
     store::put_value(conn, seqs, shop_id, EntityKind::SigningKey, &key.kid, &key)?;
@@ -159,7 +159,7 @@ pub fn rotate(
     shop_id: &str,
     now_ms: i64,
 ) -> Result<SigningKey, ApiError> {
-    if let Some(old) = coupon_store::active_key(conn, shop_id)? {
+    if let Some(old) = coupons::active_key(conn, shop_id)? {
         retire(conn, seqs, shop_id, old.public, now_ms)?;
     }
     add_key(conn, seqs, shop_id, &generated(), now_ms)

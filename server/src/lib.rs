@@ -4,7 +4,8 @@
 //! It keeps several shops in its own SQLite file and serves:
 //! - the protocol: `GET /v1/health`, `POST /v1/activate`, `GET /v1/changes`,
 //!   `POST /v1/mutations`, `GET`/`PUT /v1/media/{image_id}`;
-//! - `GET /openapi.json`, the protocol as OpenAPI 3.1;
+//! - `GET /openapi.json`, the protocol as OpenAPI 3.1, generated from the Rust types by
+//!   utoipa ([`ApiDoc`]);
 //! - `/dev/` endpoints for tests (loopback peers only): shops, generated orders, products,
 //!   device revocation, digests; coupon books issued with signed coupons, coupon/book/key
 //!   revocations, key rotation, the redemption ledger.
@@ -31,8 +32,7 @@ use tokio::task::JoinHandle;
 mod analytics;
 mod api;
 pub mod cli;
-mod coupon_store;
-mod db;
+mod clock;
 mod dev;
 mod dev_coupons;
 mod error;
@@ -41,6 +41,7 @@ pub mod issuing;
 pub mod keys;
 mod media;
 mod mutations;
+mod openapi;
 pub mod quota;
 mod redemptions;
 mod routes;
@@ -51,12 +52,13 @@ mod state;
 mod store;
 
 pub use api::Health;
-pub use coupon_store::{IssuedCoupon, LedgerEntry};
 pub use error::{ApiError, ServerError, StoreError};
-pub use routes::{OPENAPI_JSON, V1Route, router, v1_routes};
+pub use openapi::{ApiDoc, document_json};
+pub use routes::{Route, router, routes};
 pub use seed::SeedConfig;
 pub use seeding::DEMO_SHOP_ID;
 pub use state::AppState;
+pub use store::coupons::{IssuedCoupon, LedgerEntry};
 pub use store::{ActivationCode, ShopInfo};
 
 /// A PEM certificate chain and private key to serve HTTPS with.
@@ -195,7 +197,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
     let path = options.db.clone();
     // Opening, migrating and seeding are blocking (and seeding can take seconds).
     let (db, shops, codes) = tokio::task::spawn_blocking(move || {
-        let db = db::Db::open(&path)?;
+        let db = store::db::Db::open(&path)?;
         if let Some(cfg) = seed {
             db.write(|conn| seeding::seed_demo(conn, &cfg))?;
         }

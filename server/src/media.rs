@@ -13,8 +13,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rusqlite::{Connection, TransactionBehavior};
 use sellerkit_core::domain::{ImageRole, ProductImage, ShopProfile};
-use sellerkit_core::protocol::{EntityKind, MAX_MEDIA_BYTES, MediaInfo, error_code};
+use sellerkit_core::protocol::{EntityKind, ErrorBody, MAX_MEDIA_BYTES, MediaInfo, error_code};
 
+use crate::clock;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Device};
 use crate::state::AppState;
@@ -31,6 +32,19 @@ const MAX_POSITION: i64 = 1_000;
 
 /// `GET /v1/media/{image_id}`: the bytes, with `Content-Type` and `ETag: "<sha256>"`;
 /// `If-None-Match` with the current tag answers `304`.
+#[utoipa::path(get, path = "/v1/media/{image_id}", tag = "protocol",
+    params(
+        ("image_id" = String, Path, pattern = "^[A-Za-z0-9._-]{1,128}$", description = "The image."),
+        ("If-None-Match" = Option<String>, Header, description = "The `ETag` of a copy held."),
+    ),
+    responses(
+        (status = 200, description = "The image's bytes.",
+            headers(("ETag" = String, description = "Quoted hex SHA-256 of the bytes.")),
+            content((ImageBytes = "image/png"), (ImageBytes = "image/jpeg"))),
+        (status = 304, description = "Not modified (`If-None-Match` matched).",
+            headers(("ETag" = String, description = "Quoted hex SHA-256 of the bytes."))),
+        (status = 404, description = "No such image in this shop (`not_found`).", body = ErrorBody),
+    ))]
 pub async fn download(
     State(state): State<AppState>,
     device: Device,
@@ -73,21 +87,33 @@ pub async fn download(
 }
 
 /// Query of `PUT /v1/media/{image_id}`.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UploadQuery {
-    /// `logo`, `banner` or `product`; may be left out when re-uploading a known image.
-    #[serde(default)]
-    pub role: Option<String>,
+    /// `logo`, `banner` or `product`; a logo or banner also becomes the shop profile's.
+    pub role: ImageRole,
     /// The product, for `role=product`.
     #[serde(default)]
     pub product_id: Option<String>,
-    /// Order among the product's images (0: the main image).
+    /// Order among the product's images, 0 to 1000 (0, the default: the main image).
     #[serde(default)]
+    #[param(minimum = 0, maximum = 1000)]
     pub position: Option<i64>,
 }
 
 /// `PUT /v1/media/{image_id}`: stores an image and emits an `image` change. Repeating the
 /// same upload changes nothing.
+#[utoipa::path(put, path = "/v1/media/{image_id}", tag = "protocol",
+    params(
+        ("image_id" = String, Path, pattern = "^[A-Za-z0-9._-]{1,128}$", description = "The image."),
+        UploadQuery,
+    ),
+    request_body(description = "A PNG or JPEG image, at most 10 MiB; it is decoded, and bytes \
+        that are not a whole image of the declared type are refused (`invalid_request`).",
+        content((ImageBytes = "image/png"), (ImageBytes = "image/jpeg"))),
+    responses(
+        (status = 200, description = "Stored; an `image` change is in the feed.", body = MediaInfo),
+    ))]
 pub async fn upload(
     State(state): State<AppState>,
     device: Device,
@@ -98,13 +124,7 @@ pub async fn upload(
 ) -> Result<ApiJson<MediaInfo>, ApiError> {
     check_image_id(&image_id)?;
     let declared = declared_mime(&headers)?;
-    let role =
-        match query.role.as_deref() {
-            None => None,
-            Some(text) => Some(text.parse::<ImageRole>().map_err(|_| {
-                ApiError::invalid_request("role must be one of logo, banner, product")
-            })?),
-        };
+    let role = query.role;
     let position = query.position.unwrap_or(0);
     if !(0..=MAX_POSITION).contains(&position) {
         return Err(ApiError::invalid_request(format!(
@@ -146,6 +166,22 @@ pub async fn upload(
         .await?;
     Ok(ApiJson(info))
 }
+
+/// An image's encoded bytes, as the OpenAPI document describes bodies of `image/*`.
+#[allow(dead_code)] // Only names a body in the document; never built.
+pub struct ImageBytes;
+
+impl utoipa::PartialSchema for ImageBytes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ImageBytes {}
 
 /// The two formats accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,7 +271,7 @@ fn check_image_id(id: &str) -> Result<(), ApiError> {
 
 struct Upload {
     image_id: String,
-    role: Option<ImageRole>,
+    role: ImageRole,
     product_id: Option<String>,
     position: i64,
     mime: &'static str,
@@ -254,10 +290,7 @@ fn store_upload(
     let shop = &device.shop_id;
     let existing: Option<ProductImage> =
         store::get_typed(&tx, shop, EntityKind::Image, &up.image_id)?;
-    let role = up
-        .role
-        .or(existing.as_ref().map(|e| e.role))
-        .ok_or_else(|| ApiError::invalid_request("role is required: logo, banner or product"))?;
+    let role = up.role;
     let product_id = match role {
         ImageRole::Product => {
             let id = up
@@ -293,7 +326,7 @@ fn store_upload(
         mime: Some(up.mime.to_string()),
         sha256: Some(up.sha256.clone()),
         local_path: None,
-        updated_ms: store::now_ms(),
+        updated_ms: clock::now_ms(),
     };
     let unchanged = existing.as_ref().is_some_and(|e| {
         ProductImage {

@@ -14,13 +14,14 @@ use axum::extract::State;
 use rusqlite::{Connection, TransactionBehavior};
 use sellerkit_core::domain::{Product, ProductStatus, ShopProfile};
 use sellerkit_core::protocol::{
-    EntityKind, MAX_PUSH_BATCH, Mutation, MutationResult, MutationStatus, PushRequest,
+    EntityKind, ErrorBody, MAX_PUSH_BATCH, Mutation, MutationResult, MutationStatus, PushRequest,
     PushResponse, REDEMPTION_KIND,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize as _, Serialize};
 use serde_json::{Map, Value};
 
+use crate::clock;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, Device};
 use crate::state::AppState;
@@ -32,6 +33,12 @@ const MAX_ID_LEN: usize = 200;
 const MAX_ECHO_CHARS: usize = 40;
 
 /// `POST /v1/mutations`.
+#[utoipa::path(post, path = "/v1/mutations", tag = "protocol",
+    request_body(content = PushRequest, description = "May be sent with `Content-Encoding: gzip`."),
+    responses(
+        (status = 200, description = "One result per mutation, in order.", body = PushResponse),
+        (status = 403, description = "`device_id` is not the token's device (`forbidden`).", body = ErrorBody),
+    ))]
 pub async fn push(
     State(state): State<AppState>,
     device: Device,
@@ -55,7 +62,7 @@ pub async fn push(
     }
     let results = state
         .blocking(move |db| {
-            db.write(|conn| apply_batch(conn, &device, &request.mutations, store::now_ms()))
+            db.write(|conn| apply_batch(conn, &device, &request.mutations, clock::now_ms()))
         })
         .await?;
     Ok(ApiJson(PushResponse { results }))
@@ -392,8 +399,8 @@ fn echo(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::Db;
     use crate::seeding;
+    use crate::store::db::Db;
     use sellerkit_core::domain::Tier;
 
     fn tick(mutation_id: i64, task: &str, done: bool) -> Mutation {
@@ -412,7 +419,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("t.db")).unwrap();
         let profile = seeding::new_profile("shop_a", "A", Tier::Basic, 1);
-        db.write(|c| seeding::create_shop(c, &profile, 1)).unwrap();
+        db.transaction(|tx| seeding::create_shop(tx, &profile, 1))
+            .unwrap();
         let device = Device {
             device_id: "dev_1".into(),
             shop_id: "shop_a".into(),

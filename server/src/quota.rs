@@ -6,9 +6,9 @@ use sellerkit_core::domain::{ShopProfile, Tier};
 use sellerkit_core::protocol::EntityKind;
 use sellerkit_core::time::ShopZone;
 
-use crate::coupon_store;
 use crate::error::ApiError;
 use crate::store;
+use crate::store::coupons;
 
 /// Coupons a shop of `tier` may issue per calendar month.
 ///
@@ -56,7 +56,7 @@ pub fn check_coupon_quota(
     };
     let quota = monthly_coupon_quota(tier);
     let (start, end, month) = month_bounds(&zone, now_ms)?;
-    let issued = coupon_store::issued_between(conn, shop_id, start, end)?;
+    let issued = coupons::issued_between(conn, shop_id, start, end)?;
     if issued.saturating_add(count) > quota {
         return Err(ApiError::quota_exceeded(format!(
             "the {tier} tier issues at most {quota} coupons a month; {issued} were issued in \

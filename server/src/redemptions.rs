@@ -18,10 +18,10 @@ use sellerkit_core::money::Fen;
 use sellerkit_core::protocol::{EntityKind, Mutation, MutationResult, RedemptionPayload};
 use serde::Deserialize as _;
 
-use crate::coupon_store::{self, LedgerEntry};
 use crate::error::ApiError;
 use crate::extract::Device;
 use crate::mutations::Outcome;
+use crate::store::coupons::{self, LedgerEntry};
 use crate::store::{self, SeqAlloc};
 
 /// Code of a redemption whose payload is inconsistent (not a wallet refusal).
@@ -57,7 +57,7 @@ pub fn redeem(
         return Ok(invalid("entity_id must be the redemption_id"));
     }
     let shop = &device.shop_id;
-    if let Some(prev) = coupon_store::ledger_entry(conn, shop, &p.redemption_id)? {
+    if let Some(prev) = coupons::ledger_entry(conn, shop, &p.redemption_id)? {
         if prev.device_id != device.device_id {
             return Ok(invalid("this redemption id was used by another device"));
         }
@@ -67,7 +67,7 @@ pub fn redeem(
     }
     let outcome = judge(conn, seqs, device, &p, now_ms)?;
     let answer = outcome.clone().into_result(0);
-    coupon_store::insert_ledger(
+    coupons::insert_ledger(
         conn,
         shop,
         &LedgerEntry {
@@ -100,7 +100,7 @@ fn judge(
     if &claims.issuer != shop {
         return Ok(refused(&Refusal::WrongShop));
     }
-    let Some(key) = coupon_store::key(conn, shop, coupon.kid())? else {
+    let Some(key) = coupons::key(conn, shop, coupon.kid())? else {
         return Ok(refused(&Refusal::UnknownKey {
             kid: coupon.kid().to_string(),
         }));
@@ -119,7 +119,7 @@ fn judge(
         (RevocationTarget::Book, &claims.book_id),
         (RevocationTarget::Key, &key.public.kid),
     ] {
-        if coupon_store::revoked_since(conn, shop, target, id)?
+        if coupons::revoked_since(conn, shop, target, id)?
             .is_some_and(|since| since <= p.redeemed_ms)
         {
             return Ok(refused(&Refusal::Revoked { what: target }));
@@ -152,7 +152,7 @@ fn judge(
     }
 
     // First wins, in the order redemptions reach the server.
-    let accepted = coupon_store::accepted_of(conn, shop, &claims.coupon_id)?;
+    let accepted = coupons::accepted_of(conn, shop, &claims.coupon_id)?;
     let spent = Fen::checked_sum(accepted.iter().map(|a| a.amount)).unwrap_or(Fen(i64::MAX));
     let over = match claims.kind {
         CouponKind::SingleUse => (!accepted.is_empty()).then_some(DisputeKind::DoubleUse),

@@ -24,35 +24,34 @@ pub fn new_profile(shop_id: &str, name: &str, tier: Tier, now_ms: i64) -> ShopPr
         description: String::new(),
         logo_image_id: None,
         banner_image_id: None,
-        time_zone: store::DEFAULT_TIME_ZONE.to_string(),
+        time_zone: sellerkit_core::time::DEFAULT_TIME_ZONE.to_string(),
         tier,
         version: 1,
         updated_ms: now_ms,
     }
 }
 
-/// Creates a shop: its row, its activation codes and its profile in the feed.
+/// Creates a shop in the caller's write transaction: its row, its activation codes and its
+/// profile in the feed.
 /// `None` when a shop with that id exists already.
 pub fn create_shop(
-    conn: &mut Connection,
+    tx: &Connection,
     profile: &ShopProfile,
     now_ms: i64,
 ) -> Result<Option<ShopInfo>, StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    if store::shop_exists(&tx, &profile.shop_id)? {
+    if store::shop_exists(tx, &profile.shop_id)? {
         return Ok(None);
     }
-    let info = store::insert_shop(&tx, profile, now_ms)?;
-    let mut seqs = SeqAlloc::new(&tx)?;
+    let info = store::insert_shop(tx, profile, now_ms)?;
+    let mut seqs = SeqAlloc::new(tx)?;
     store::put_value(
-        &tx,
+        tx,
         &mut seqs,
         &profile.shop_id,
         EntityKind::ShopProfile,
         &profile.shop_id,
         profile,
     )?;
-    tx.commit()?;
     Ok(Some(info))
 }
 

@@ -3,9 +3,12 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::db::Db;
+use rusqlite::{Connection, Transaction};
+
 use crate::error::{ApiError, StoreError};
 use crate::keys::SuppliedKey;
+use crate::store::db::Db;
+use crate::store::{self, SeqAlloc};
 
 /// What every handler can reach: the database, and the signing key given at start.
 #[derive(Clone, Debug)]
@@ -53,5 +56,50 @@ impl AppState {
             Ok(result) => result,
             Err(join) => Err(ApiError::internal(&join)),
         }
+    }
+}
+
+impl AppState {
+    /// Runs `f` in one write transaction on a shop that must exist (`404 not_found`
+    /// otherwise), with a [`SeqAlloc`] for the feed: committed when `f` succeeds, rolled
+    /// back when it fails. The one transaction helper of the `/dev/` handlers.
+    pub(crate) async fn shop_write<R, F>(&self, shop_id: String, f: F) -> Result<R, ApiError>
+    where
+        F: FnOnce(&Transaction<'_>, &mut SeqAlloc, &str) -> Result<R, ApiError> + Send + 'static,
+        R: Send + 'static,
+    {
+        self.blocking(move |db| {
+            db.transaction(|tx| {
+                require_shop(tx, &shop_id)?;
+                let mut seqs = SeqAlloc::new(tx)?;
+                f(tx, &mut seqs, &shop_id)
+            })
+        })
+        .await
+    }
+
+    /// Runs `f` with a reader connection on a shop that must exist (`404 not_found`
+    /// otherwise).
+    pub(crate) async fn shop_read<R, F>(&self, shop_id: String, f: F) -> Result<R, ApiError>
+    where
+        F: FnOnce(&Connection, &str) -> Result<R, ApiError> + Send + 'static,
+        R: Send + 'static,
+    {
+        self.blocking(move |db| {
+            db.read(|conn| {
+                require_shop(conn, &shop_id)?;
+                f(conn, &shop_id)
+            })
+        })
+        .await
+    }
+}
+
+/// `404 not_found` unless the shop exists: every `/dev/shops/{shop_id}/...` endpoint.
+fn require_shop(conn: &Connection, shop_id: &str) -> Result<(), ApiError> {
+    if store::shop_exists(conn, shop_id)? {
+        Ok(())
+    } else {
+        Err(ApiError::not_found("no such shop"))
     }
 }

@@ -18,10 +18,13 @@ pub const TOP_PRODUCTS: usize = 10;
 
 /// One period's days and instants.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Period {
     /// First business day.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub start: Date,
     /// The day after the last one.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub end: Date,
     /// Number of days.
     pub days: i64,
@@ -60,8 +63,10 @@ impl Slice {
 
 /// One point of a series.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeriesPoint {
     /// First day of the bucket.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub start: Date,
     /// The local hour, for the hour grain.
     pub hour: Option<u8>,
@@ -79,6 +84,7 @@ pub struct SeriesPoint {
 
 /// A series and the previous period's, aligned point by point.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Series {
     /// Hour, day, week or month.
     pub grain: Grain,
@@ -90,6 +96,7 @@ pub struct Series {
 
 /// One cell of the weekday x hour heatmap.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HeatCell {
     /// Monday = 0 ... Sunday = 6.
     pub weekday: u8,
@@ -103,6 +110,7 @@ pub struct HeatCell {
 
 /// A product in a top list.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TopProduct {
     /// The product id, or `~` and the line title for lines without one.
     pub key: String,
@@ -120,6 +128,7 @@ pub struct TopProduct {
 
 /// How current the local data is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Freshness {
     /// Time of the last successful sync, UTC ms; `None` if never.
     pub last_sync_ms: Option<i64>,
@@ -129,6 +138,7 @@ pub struct Freshness {
 
 /// The whole dashboard of one range.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Dashboard {
     /// The range as asked (`30d`, `2026-01-01..2026-01-31`).
     pub range: String,

@@ -60,6 +60,7 @@ pub struct Sums {
 
 /// Orders with or without a coupon.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CouponGroup {
     /// Paid orders.
     pub orders: i64,
@@ -73,6 +74,7 @@ pub struct CouponGroup {
 
 /// Every figure of one period (definitions in docs/analytics.md).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figures {
     /// Subtotals of paid orders, by paid day.
     pub gross_sales: Fen,
@@ -177,6 +179,7 @@ impl Figures {
 
 /// What a figure measures, for formatting and for how its change is expressed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     /// Fen.
@@ -189,6 +192,7 @@ pub enum Unit {
 
 /// The change of a figure against the previous period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     /// Current minus previous, in the figure's unit.
     pub delta: i64,
@@ -199,6 +203,7 @@ pub struct Change {
 
 /// One line of the comparison table: a figure now, before, and its change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FigureRow {
     /// Which figure.
     pub figure: FigureId,
@@ -216,6 +221,7 @@ macro_rules! figure_ids {
     ($($id:ident => $code:literal, $unit:ident, $en:literal, $zh:literal, |$f:ident| $get:expr;)+) => {
         /// The figures, in the order the dashboard shows them (mobile share first).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub enum FigureId {
             $(#[doc = $en] #[serde(rename = $code)] $id,)+
         }

@@ -82,10 +82,13 @@ impl fmt::Display for RangeSpec {
 
 /// Half-open business days `[start, end)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DayRange {
     /// First day.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub start: Date,
     /// The day after the last one.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub end: Date,
 }
 
@@ -198,6 +201,7 @@ pub fn month_start_day(month: i32) -> Result<i32, AnalyticsError> {
 
 /// How finely a series cuts its range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Grain {
     /// Local hours of a one-day range.

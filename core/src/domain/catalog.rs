@@ -29,6 +29,7 @@ spelled_enum! {
 
 /// A product listing.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Product {
     /// Server id (opaque).
     pub id: String,
@@ -52,6 +53,7 @@ pub struct Product {
 
 /// An image's metadata; the bytes live in a file next to the database once downloaded.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductImage {
     /// Server id (opaque).
     pub id: String,

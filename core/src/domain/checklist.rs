@@ -14,6 +14,7 @@ spelled_enum! {
 
 /// A versioned checklist definition document (its JSON is interpreted by the checklist module).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChecklistDefinition {
     /// Document version; the highest one wins.
     pub version: i64,
@@ -27,6 +28,7 @@ pub struct ChecklistDefinition {
 
 /// The seller's progress on one task.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskState {
     /// Task id from the definition.
     pub task_id: String,

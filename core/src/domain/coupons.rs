@@ -54,6 +54,7 @@ spelled_enum! {
 
 /// Which products a coupon applies to.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "ids", rename_all = "snake_case")]
 pub enum CouponScope {
     /// Every product of the shop.
@@ -66,6 +67,7 @@ pub enum CouponScope {
 
 /// A batch of coupons with shared terms, issued by the shop.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CouponBook {
     /// Server id (opaque).
     pub id: String,
@@ -97,6 +99,7 @@ pub struct CouponBook {
 
 /// A shop signing key, as synced: coupons name it by `kid`.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SigningKey {
     /// Key id carried in the coupon's protected header.
     pub kid: String,
@@ -104,6 +107,7 @@ pub struct SigningKey {
     pub algorithm: String,
     /// Raw public key bytes (32 for Ed25519); hex in JSON.
     #[serde(with = "hex::serde")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^([0-9a-f]{2})*$"))]
     pub public_key: Vec<u8>,
     /// Coupons signed before this instant are refused, UTC ms.
     pub not_before_ms: i64,
@@ -115,6 +119,7 @@ pub struct SigningKey {
 
 /// A revocation of a coupon, a book or a key.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Revocation {
     /// Server id (opaque).
     pub id: String,
@@ -130,6 +135,7 @@ pub struct Revocation {
 
 /// One use of a coupon.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Redemption {
     /// UUIDv7 made where it happened: the idempotency key on the server.
     pub id: String,
@@ -174,6 +180,7 @@ spelled_enum! {
 
 /// A redemption the server accepted, as listed in a dispute.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DisputedUse {
     /// The redemption's id.
     pub redemption_id: String,
@@ -187,6 +194,7 @@ pub struct DisputedUse {
 
 /// The redemption the server refused.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefusedRedemption {
     /// The redemption's id (its UUIDv7).
     pub redemption_id: String,
@@ -203,6 +211,7 @@ pub struct RefusedRedemption {
 /// A coupon redeemed more often (or for more) than it allows, caught by the server after
 /// the fact: two phones that were both offline cannot be stopped, only told.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Dispute {
     /// Server id.
     pub id: String,
@@ -229,6 +238,7 @@ pub struct Dispute {
 /// Two offline phones cannot be stopped from spending one coupon twice; these caps bound
 /// what such a double spend can cost (see `docs/coupon-wallet.md`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WalletLimits {
     /// Most unsynced redemptions on this device.
     pub max_unsynced_count: u32,

@@ -33,6 +33,7 @@ spelled_enum! {
 
 /// An order as synced from the marketplace.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Order {
     /// Server id (opaque).
     pub id: String,
@@ -66,6 +67,7 @@ pub struct Order {
 
 /// One line of an order.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineItem {
     /// Product id at the time of the order (the product may be gone since).
     pub product_id: Option<String>,

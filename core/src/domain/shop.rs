@@ -16,6 +16,7 @@ spelled_enum! {
 
 /// The seller's shop as the storefront shows it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShopProfile {
     /// Server id of the shop (opaque).
     pub shop_id: String,

@@ -85,6 +85,23 @@ fn key_from_row(r: &Row<'_>) -> rusqlite::Result<SigningKey> {
     })
 }
 
+/// [`CouponRepo::first_revoked`]'s query, run on every verify (public to the crate so the
+/// index test plan-checks the very text the code runs).
+pub(crate) const FIRST_REVOKED_SQL: &str = "SELECT target FROM revocations
+     WHERE (target = ?1 AND target_id = ?2)
+        OR (target = ?3 AND target_id = ?4)
+        OR (target = ?5 AND target_id = ?6)
+     ORDER BY CASE target WHEN ?1 THEN 0 WHEN ?3 THEN 1 ELSE 2 END
+     LIMIT 1";
+
+/// [`CouponRepo::usage_of`]'s query, run on every verify.
+pub(crate) const USAGE_OF_SQL: &str = "SELECT count(*), coalesce(sum(amount_fen), 0) FROM redemptions
+     WHERE coupon_id = ?1 AND state IN ('pending', 'confirmed')";
+
+/// [`CouponRepo::unsynced_totals`]'s query, run on every redeem (the offline limits).
+pub(crate) const UNSYNCED_TOTALS_SQL: &str =
+    "SELECT count(*), coalesce(sum(amount_fen), 0) FROM redemptions WHERE state = 'pending'";
+
 const REVOCATION_COLUMNS: &str = "id, target, target_id, revoked_ms, reason";
 
 fn revocation_from_row(r: &Row<'_>) -> rusqlite::Result<Revocation> {
@@ -283,14 +300,7 @@ impl CouponRepo<'_> {
         );
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT target FROM revocations
-                 WHERE (target = ?1 AND target_id = ?2)
-                    OR (target = ?3 AND target_id = ?4)
-                    OR (target = ?5 AND target_id = ?6)
-                 ORDER BY CASE target WHEN ?1 THEN 0 WHEN ?3 THEN 1 ELSE 2 END
-                 LIMIT 1",
-            )?
+            .prepare_cached(FIRST_REVOKED_SQL)?
             .query_row(params![coupon, coupon_id, book, book_id, key, kid], |r| {
                 parse_column(r, 0)
             })
@@ -473,10 +483,7 @@ impl CouponRepo<'_> {
     pub fn usage_of(&self, coupon_id: &str) -> Result<CouponUsage, StoreError> {
         let (uses, spent): (i64, i64) = self
             .conn
-            .prepare_cached(
-                "SELECT count(*), coalesce(sum(amount_fen), 0) FROM redemptions
-                 WHERE coupon_id = ?1 AND state IN ('pending', 'confirmed')",
-            )?
+            .prepare_cached(USAGE_OF_SQL)?
             .query_row([coupon_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(CouponUsage {
             uses: u32::try_from(uses).unwrap_or(u32::MAX),
@@ -488,10 +495,7 @@ impl CouponRepo<'_> {
     pub fn unsynced_totals(&self) -> Result<UnsyncedTotals, StoreError> {
         let (count, value): (i64, i64) = self
             .conn
-            .prepare_cached(
-                "SELECT count(*), coalesce(sum(amount_fen), 0) FROM redemptions
-                 WHERE state = 'pending'",
-            )?
+            .prepare_cached(UNSYNCED_TOTALS_SQL)?
             .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(UnsyncedTotals {
             count: u32::try_from(count).unwrap_or(u32::MAX),

@@ -906,15 +906,20 @@ fn verification_reads_use_indexes() {
     let plans = store
         .read(|db| -> Result<Vec<String>, StoreError> {
             let mut plans = Vec::new();
-            for sql in [
-                "SELECT count(*), sum(amount_fen) FROM redemptions
-                 WHERE coupon_id = 'c' AND state IN ('pending', 'confirmed')",
-                "SELECT count(*), sum(amount_fen) FROM redemptions WHERE state = 'pending'",
-                "SELECT * FROM revocations WHERE target = 'coupon' AND target_id = 'c'
-                 ORDER BY revoked_ms LIMIT 1",
-            ] {
+            // The very statements the repository runs (not copies), with typical values.
+            let queries: [(&str, &[&str]); 3] = [
+                (super::coupons::USAGE_OF_SQL, &["c"]),
+                (super::coupons::UNSYNCED_TOTALS_SQL, &[]),
+                (
+                    super::coupons::FIRST_REVOKED_SQL,
+                    &["coupon", "c", "book", "b", "key", "k"],
+                ),
+            ];
+            for (sql, values) in queries {
                 let mut stmt = db.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
-                let rows = stmt.query_map([], |r| r.get::<_, String>(3))?;
+                let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
+                    r.get::<_, String>(3)
+                })?;
                 plans.push(rows.collect::<Result<Vec<_>, _>>()?.join("; "));
             }
             Ok(plans)

@@ -15,6 +15,7 @@ use crate::protocol::{Change, EntityKind};
 
 /// Counts per entity kind and an order-independent checksum of their content.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShopDigest {
     /// Number of entities per kind (kinds with none are left out).
     pub counts: BTreeMap<String, u64>,

@@ -107,7 +107,7 @@ pub fn retire_key(
 }
 
 /// An issued coupon, as the book listing shows it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct IssuedCoupon {
     /// Its `cti`.
     pub coupon_id: String,
@@ -221,7 +221,7 @@ pub fn revoked_since(
 }
 
 /// One row of the redemption ledger.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct LedgerEntry {
     /// The redemption's id.
     pub redemption_id: String,
