@@ -193,7 +193,7 @@ pub enum Unit {
 /// The change of a figure against the previous period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Change {
+pub struct FigureChange {
     /// Current minus previous, in the figure's unit.
     pub delta: i64,
     /// `delta / previous` in basis points; `None` when the previous value is not positive
@@ -214,7 +214,7 @@ pub struct FigureRow {
     /// The previous period.
     pub previous: Option<i64>,
     /// `None` when either value is undefined.
-    pub change: Option<Change>,
+    pub change: Option<FigureChange>,
 }
 
 macro_rules! figure_ids {
@@ -294,7 +294,7 @@ figure_ids! {
 }
 
 /// The change from `previous` to `current`.
-pub fn change(unit: Unit, current: Option<i64>, previous: Option<i64>) -> Option<Change> {
+pub fn change(unit: Unit, current: Option<i64>, previous: Option<i64>) -> Option<FigureChange> {
     let (c, p) = (current?, previous?);
     let delta = c.checked_sub(p)?;
     let relative = match unit {
@@ -302,7 +302,7 @@ pub fn change(unit: Unit, current: Option<i64>, previous: Option<i64>) -> Option
         Unit::Money | Unit::Count if p > 0 => Bps::ratio(Fen(delta), Fen(p)),
         Unit::Money | Unit::Count => None,
     };
-    Some(Change { delta, relative })
+    Some(FigureChange { delta, relative })
 }
 
 impl FigureRow {
@@ -342,7 +342,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             net.change,
-            Some(Change {
+            Some(FigureChange {
                 delta: 0,
                 relative: None
             })
@@ -382,7 +382,7 @@ mod tests {
         let c = change(Unit::Money, Some(150), Some(100)).unwrap();
         assert_eq!(
             c,
-            Change {
+            FigureChange {
                 delta: 50,
                 relative: Some(Bps(5_000))
             }

@@ -18,7 +18,7 @@ pub mod stored;
 
 pub use dashboard::{Dashboard, Freshness, HeatCell, Period, Series, SeriesPoint, TopProduct};
 pub use error::AnalyticsError;
-pub use figures::{Change, CouponGroup, FigureId, FigureRow, Figures, Unit};
+pub use figures::{CouponGroup, FigureChange, FigureId, FigureRow, Figures, Unit};
 pub use range::{DayRange, Grain, RangeSpec};
 
 use crate::store::Store;

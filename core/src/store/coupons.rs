@@ -95,7 +95,8 @@ pub(crate) const FIRST_REVOKED_SQL: &str = "SELECT target FROM revocations
      LIMIT 1";
 
 /// [`CouponRepo::usage_of`]'s query, run on every verify.
-pub(crate) const USAGE_OF_SQL: &str = "SELECT count(*), coalesce(sum(amount_fen), 0) FROM redemptions
+pub(crate) const USAGE_OF_SQL: &str =
+    "SELECT count(*), coalesce(sum(amount_fen), 0) FROM redemptions
      WHERE coupon_id = ?1 AND state IN ('pending', 'confirmed')";
 
 /// [`CouponRepo::unsynced_totals`]'s query, run on every redeem (the offline limits).
