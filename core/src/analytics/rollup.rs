@@ -11,7 +11,7 @@ use super::dashboard::{ProductSums, Slice, allocate, product_key};
 use super::figures::Cell;
 use super::range::{day_number, month_number};
 use crate::domain::{Order, OrderStatus};
-use crate::store::Db;
+use crate::store::{Db, StoreError};
 use crate::time::ShopZone;
 
 /// Whether an order is a sale: paid (and possibly shipped, completed or refunded since).
@@ -230,16 +230,22 @@ impl Delta {
              ON CONFLICT DO UPDATE SET first_day = min(first_day, excluded.first_day)",
         )?;
         let mut touched: HashSet<&str> = HashSet::new();
+        let mut earliest: HashMap<&str, i32> = HashMap::new();
         for ((customer, d), n) in &self.customer_day {
             if *n != 0 {
                 customer_day.execute(params![customer, d, n])?;
-                if *n > 0 && !self.removals {
-                    first.execute(params![customer, d])?;
+                if *n > 0 {
+                    let e = earliest.entry(customer).or_insert(*d);
+                    *e = (*e).min(*d);
                 }
                 touched.insert(customer);
             }
         }
-        if self.removals {
+        if !self.removals {
+            for (customer, d) in earliest {
+                first.execute(params![customer, d])?;
+            }
+        } else {
             self.prune(conn, &touched)?;
         }
         Ok(())
@@ -381,19 +387,25 @@ impl PageRollup {
         let mut delta = Delta::default();
         let mut seen = HashSet::new();
         let mut touched = Vec::new();
-        // A fresh database (the initial sync) has no old orders to read.
-        let empty = !db
-            .conn()
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM orders)")?
-            .query_row([], |r| r.get::<_, bool>(0))?;
         for id in ids {
-            if !seen.insert(id) {
-                continue;
+            if seen.insert(id) {
+                touched.push(id.to_owned());
             }
-            touched.push(id.to_owned());
-            if empty {
-                continue;
-            }
+        }
+        // One query finds which of the page's orders exist already (none in an initial
+        // sync); only those are read in full.
+        let ids_json = serde_json::to_string(&touched).map_err(|e| StoreError::InvalidData {
+            what: "order ids",
+            detail: e.to_string(),
+        })?;
+        let existing: Vec<String> = {
+            let mut stmt = db.conn().prepare_cached(
+                "SELECT id FROM orders WHERE id IN (SELECT value FROM json_each(?1))",
+            )?;
+            let rows = stmt.query_map([ids_json], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        for id in &existing {
             if let Some(old) = db.orders().get(id)? {
                 delta.add_order(&old, &zone, -1)?;
             }
