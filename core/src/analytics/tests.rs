@@ -33,7 +33,7 @@ const RANGES: [&str; 9] = [
     "2025-11-01..2026-11-03",
 ];
 
-fn shop(zone: &str) -> FigureChange {
+fn shop(zone: &str) -> Change {
     Change::ShopProfile(ShopProfile {
         shop_id: "s".into(),
         name: "茶".into(),
