@@ -42,14 +42,7 @@ pub async fn issue(
     let issued = state
         .shop_write(shop_id, move |tx, seqs, shop_id| {
             let now = clock::now_ms();
-            Ok(issuing::issue_book(
-                tx,
-                seqs,
-                shop_id,
-                &body,
-                supplied.as_deref(),
-                now,
-            )?)
+            issuing::issue_book(tx, seqs, shop_id, &body, supplied.as_deref(), now)
         })
         .await?;
     Ok((StatusCode::CREATED, ApiJson(issued)).into_response())
