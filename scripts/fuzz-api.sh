@@ -13,6 +13,11 @@
 #     response_schema_conformance);
 #   - any schema-valid request refused with 400 (positive_data_acceptance): the document must
 #     state every rule a request can break.
+# scripts/fuzz-api-hooks.py spells the integral floats JSON Schema allows for `integer` as
+# integers (the server, like serde, refuses `1.0`; see there).
+# Known failures not fixed yet are listed, each with its reason, in
+# scripts/fuzz-api-baseline.json (schemathesis --baseline); anything else fails the run.
+# FUZZ_BASELINE_UPDATE=1 merges this run's failures into it (review the diff!).
 # Nothing leaves the machine: the server and the fuzzer talk over loopback only.
 set -euo pipefail
 
@@ -27,6 +32,10 @@ die() {
     exit 1
 }
 [[ -x "$SCHEMATHESIS" ]] || die "schemathesis not found at $SCHEMATHESIS: run scripts/setup"
+BASELINE="$ROOT/scripts/fuzz-api-baseline.json"
+# schemathesis creates a missing baseline from the run's failures: that would accept them all.
+[[ -f "$BASELINE" || -n "${FUZZ_BASELINE_UPDATE:-}" ]] ||
+    die "$BASELINE is missing (FUZZ_BASELINE_UPDATE=1 makes one; review it)"
 
 cargo build --locked -q -p sellerkit-devserver
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
@@ -76,14 +85,15 @@ PY
 
 printf 'fuzz-api: schemathesis against %s for %s s\n' "$URL" "$SECONDS_BUDGET" >&2
 status=0
-"$SCHEMATHESIS" --no-color --config-file "$ROOT/scripts/fuzz-api.toml" run "$URL/openapi.json" \
+SCHEMATHESIS_HOOKS="$ROOT/scripts/fuzz-api-hooks.py" "$SCHEMATHESIS" --no-color --config-file "$ROOT/scripts/fuzz-api.toml" run "$URL/openapi.json" \
     --header "Authorization: Bearer $TOKEN" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,positive_data_acceptance \
     --phases examples,coverage,fuzzing \
     --max-time "$SECONDS_BUDGET" \
     --request-timeout 30 \
-    --workers 2 \
-    --seed 20261206 || status=$?
+    --workers 1 \
+    --seed 20261206 \
+    --baseline "$BASELINE" ${FUZZ_BASELINE_UPDATE:+--baseline-update} || status=$?
 if ((status != 0)); then
     printf 'fuzz-api: the server log:\n' >&2
     tail -n 50 "$WORK/server.err" >&2

@@ -7,8 +7,9 @@ use sellerkit_core::analytics::{self, AnalyticsError, Dashboard, FigureRow, Grai
 
 use crate::SellerApp;
 use crate::error::SellerKitError;
-use crate::locale::Language;
 use crate::runtime::guarded;
+use sellerkit_core::app::AppError;
+use sellerkit_core::locale::Language;
 
 /// How a figure's value reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
@@ -221,7 +222,7 @@ impl SellerKitError {
             Language::ZhCn => err.message_zh(),
         };
         match err {
-            AnalyticsError::Store(e) => SellerKitError::from(e),
+            AnalyticsError::Store(e) => SellerKitError::from_app(AppError::Store(e), language),
             AnalyticsError::Overflow => SellerKitError::Storage { reason },
             _ => SellerKitError::InvalidInput { reason },
         }
@@ -241,12 +242,14 @@ impl SellerApp {
     /// `InvalidInput` for a range that cannot be read, ends before it starts or is longer
     /// than 1,100 days; `Storage` when the database fails.
     pub fn dashboard(&self, range: String) -> Result<DashboardInfo, SellerKitError> {
-        guarded(|| {
-            let language = self.language();
+        let language = self.app().language();
+        guarded(language, || {
             let spec = range
                 .parse()
                 .map_err(|e| SellerKitError::from_analytics(e, language))?;
-            let board = analytics::dashboard(self.store(), spec, self.now_ms())
+            let board = self
+                .app()
+                .dashboard(spec)
                 .map_err(|e| SellerKitError::from_analytics(e, language))?;
             Ok(DashboardInfo::new(&board, language))
         })

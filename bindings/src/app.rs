@@ -1,24 +1,23 @@
 //! [`SellerApp`]: the one object the Android and iOS shells use.
+//!
+//! Like application-services' `Inner` pattern: every call converts its arguments, forwards
+//! to the core service [`sellerkit_core::app::App`] and converts the result. No rule and no
+//! repository read lives here.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use sellerkit_core::coupons::wallet::Wallet;
+use sellerkit_core::app::{Activation, App, AppConfig, AppError, SyncRun};
 use sellerkit_core::domain::Tier as CoreTier;
-use sellerkit_core::store::Store;
-use sellerkit_core::sync::SyncError;
-use sellerkit_core::sync::engine::{Activation, SyncEngine, SyncOptions, SyncReport};
-use sellerkit_core::sync::secrets::{DEVICE_TOKEN_KEY, SecretStore as _};
-use sellerkit_core::sync::transport::{Transport, TransportConfig};
-use sellerkit_core::time::{Clock, ShopZone, SystemClock};
+use sellerkit_core::locale::Language;
+use sellerkit_core::sync::engine::SyncReport;
 use tokio_util::sync::CancellationToken;
 
-use crate::locale::Language;
 use crate::logging::{self, LogLevel, LogSink};
 use crate::runtime::{self, guarded};
 use crate::secrets::{ForeignSecrets, SecretStore};
 use crate::sync::{CancelHandle, Listener, SyncEvent, SyncListener, SyncSummary};
-use crate::{SellerKitError, status};
+use crate::{ErrorCode, SellerKitError, status};
 
 /// How to open a [`SellerApp`]. Optional fields have defaults, so Kotlin and Swift callers
 /// may leave them out.
@@ -49,8 +48,8 @@ pub struct SellerAppConfig {
     /// libraries: warnings and errors only); default `Info`. The latest `open` sets it.
     #[uniffi(default = None)]
     pub log_level: Option<LogLevel>,
-    /// The seller's language for the words SellerKit produces (coupon refusals), as a
-    /// BCP 47 tag: `en*` is English, anything else (default) Simplified Chinese, `zh-CN`.
+    /// The seller's language for every word SellerKit produces (error reasons, coupon
+    /// refusals), as a BCP 47 tag: `en*` is English, anything else (default) Simplified Chinese, `zh-CN`.
     /// Pass the app's current locale, e.g. `Locale.getDefault().toLanguageTag()`.
     #[uniffi(default = None)]
     pub locale: Option<String>,
@@ -106,27 +105,21 @@ impl From<Activation> for ActivationInfo {
 
 /// The seller's app: one per database, safe to share between threads.
 ///
-/// Local reads (`status`, `conflicts`) are plain calls; network work (`activate`, `sync`) is
-/// `suspend` / `async` and runs on SellerKit's own threads. Call `close()` (Kotlin) or drop
-/// the last reference (Swift) when done; a sync still running keeps what it needs alive
-/// until it ends.
+/// `open`, `isActivated` and the other plain calls read SQLite and the secure storage:
+/// call them off the UI thread (`Dispatchers.IO`, a background `Task`). Network work
+/// (`activate`, `sync`) is `suspend` / `async` and runs on SellerKit's own threads. Call
+/// `close()` (Kotlin) or drop the last reference (Swift) when done; a sync still running
+/// keeps what it needs alive until it ends.
 #[derive(uniffi::Object)]
 pub struct SellerApp {
-    store: Arc<Store>,
-    secrets: Arc<ForeignSecrets>,
-    clock: Arc<dyn Clock>,
+    app: Arc<App>,
     config: SellerAppConfig,
-    zone: ShopZone,
-    language: Language,
-    /// One activation or sync at a time per database: a second one waits for the first
-    /// (two at once would fetch the same pages and push the same outbox twice).
-    busy: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for SellerApp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SellerApp")
-            .field("database", &self.store.path())
+            .field("database", &self.app.database_path())
             .finish_non_exhaustive()
     }
 }
@@ -134,6 +127,9 @@ impl std::fmt::Debug for SellerApp {
 #[uniffi::export]
 impl SellerApp {
     /// Opens (creating or upgrading) the database and installs the log sink.
+    ///
+    /// Blocking: migrations and the integrity check of an upgrade can take seconds on a
+    /// slow phone. Call it off the main thread and show a splash meanwhile.
     ///
     /// `log_sink` replaces the sink of an earlier `open`; `None` keeps it.
     ///
@@ -147,34 +143,29 @@ impl SellerApp {
         secret_store: Arc<dyn SecretStore>,
         log_sink: Option<Arc<dyn LogSink>>,
     ) -> Result<Arc<SellerApp>, SellerKitError> {
-        guarded(|| {
+        let language = Language::from_tag(config.locale.as_deref());
+        guarded(language, || {
             logging::install(log_sink, config.log_level.unwrap_or(LogLevel::Info));
-            if config.database_path.trim().is_empty() {
-                return Err(SellerKitError::InvalidInput {
-                    reason: "the database path is empty".into(),
-                });
-            }
-            let zone = match config.time_zone.as_deref() {
-                Some(name) => ShopZone::new(name)?,
-                None => ShopZone::default(),
-            };
-            let language = Language::from_tag(config.locale.as_deref());
-            let store = Store::open(&config.database_path)?;
-            tracing::info!(
-                database = %config.database_path,
-                platform = %config.platform,
-                zone = %zone,
-                "SellerKit {} opened",
-                sellerkit_core::VERSION
-            );
-            Ok(Arc::new(SellerApp {
-                store: Arc::new(store),
-                secrets: Arc::new(ForeignSecrets(secret_store)),
-                clock: Arc::new(SystemClock),
-                config,
-                zone,
+            let core = AppConfig {
+                media_dir: config.media_dir.as_ref().map(PathBuf::from),
+                time_zone: config.time_zone.clone(),
                 language,
-                busy: tokio::sync::Mutex::new(()),
+                device_name: config.device_name.clone(),
+                platform: config.platform.clone(),
+                extra_root_ca_pem: config
+                    .extra_root_ca_pem
+                    .iter()
+                    .map(|pem| pem.clone().into_bytes())
+                    .collect(),
+                ..AppConfig::new(
+                    config.database_path.clone(),
+                    Arc::new(ForeignSecrets(secret_store)),
+                )
+            };
+            let app = App::open(core).map_err(|e| SellerKitError::from_app(e, language))?;
+            Ok(Arc::new(SellerApp {
+                app: Arc::new(app),
+                config,
             }))
         })
     }
@@ -183,18 +174,19 @@ impl SellerApp {
     /// `zh-CN` or `en`).
     pub fn config(&self) -> SellerAppConfig {
         SellerAppConfig {
-            media_dir: Some(self.media_dir().display().to_string()),
-            time_zone: Some(self.zone.name().to_string()),
+            media_dir: Some(self.app.media_dir().display().to_string()),
+            time_zone: Some(self.app.zone().name().to_string()),
             log_level: Some(self.config.log_level.unwrap_or(LogLevel::Info)),
-            locale: Some(self.language.tag().to_string()),
+            locale: Some(self.app.language().tag().to_string()),
             ..self.config.clone()
         }
     }
 
     /// Whether this device is activated: the database names a device and the secret store
     /// holds its token. A failing secret store counts as not activated (and is logged).
+    /// Blocking (database, secure storage): call it off the main thread.
     pub fn is_activated(&self) -> bool {
-        guarded(|| self.activated()).unwrap_or_else(|e| {
+        self.call(|app| app.is_activated()).unwrap_or_else(|e| {
             tracing::warn!(error = %e, "cannot tell whether the device is activated");
             false
         })
@@ -207,11 +199,7 @@ impl SellerApp {
     /// # Errors
     /// `Storage` when the database or the secret store fails.
     pub fn status(&self) -> Result<status::AppStatus, SellerKitError> {
-        guarded(|| {
-            let s = self.store.status()?;
-            let activated = self.activated()?;
-            Ok(status::AppStatus::new(activated, s))
-        })
+        Ok(status::AppStatus::from(self.call(|app| app.status())?))
     }
 
     /// Changes the server did not accept (rejected or in conflict) that the seller has not
@@ -220,50 +208,37 @@ impl SellerApp {
     /// # Errors
     /// `Storage` when the database fails.
     pub fn conflicts(&self) -> Result<Vec<status::ConflictInfo>, SellerKitError> {
-        guarded(|| {
-            let open = self.store.read(|db| db.sync().conflicts(false))?;
-            Ok(open.into_iter().map(status::ConflictInfo::from).collect())
-        })
+        let open = self.call(|app| app.conflicts(false))?;
+        Ok(open.into_iter().map(status::ConflictInfo::from).collect())
     }
 
     /// Registers this device with the activation code from the service package, at
     /// `server_url` (`https://...`; `http://` only to this device, for the dev server).
     ///
-    /// Cancelling the calling coroutine / task cancels the activation.
+    /// Waits for a sync of this database to finish first. Cancelling the calling
+    /// coroutine / task cancels the activation.
     ///
     /// # Errors
     /// `Rejected` with code `invalid_activation_code` for a wrong or used-up code;
-    /// `InvalidInput` for a bad URL; `Network` when the server cannot be reached;
-    /// `Storage` when the token cannot be saved; `Cancelled`.
+    /// `InvalidInput` for a bad URL or a code of another shop than the database holds;
+    /// `Network` when the server cannot be reached; `Storage` when the token cannot be
+    /// saved; `Cancelled`.
+    #[uniffi::method(default(cancel = None))]
     pub async fn activate(
         self: Arc<Self>,
         server_url: String,
         code: String,
+        cancel: Option<Arc<CancelHandle>>,
     ) -> Result<ActivationInfo, SellerKitError> {
-        let cancel = CancellationToken::new();
-        let watched = cancel.clone();
-        runtime::spawn(cancel, async move {
-            let _busy = tokio::select! {
-                biased;
-                () = watched.cancelled() => return Err(SellerKitError::Cancelled),
-                busy = self.busy.lock() => busy,
-            };
-            let transport = Arc::new(Transport::new(&server_url, self.transport_config())?);
-            let engine = SyncEngine::new(
-                Arc::clone(&self.store),
-                transport,
-                self.secrets.clone(),
-                Arc::clone(&self.clock),
-                self.sync_options(),
-            );
-            let activation = engine
-                .activate(
-                    &code,
-                    &self.config.device_name,
-                    &self.config.platform,
-                    &watched,
-                )
-                .await?;
+        let language = self.app.language();
+        let token = cancel.map(|c| c.child_token()).unwrap_or_default();
+        let watched = token.clone();
+        runtime::spawn(token, language, async move {
+            let activation = self
+                .app
+                .activate(&server_url, &code, &watched)
+                .await
+                .map_err(|e| SellerKitError::from_app(e, language))?;
             Ok(activation.into())
         })
         .await
@@ -271,10 +246,12 @@ impl SellerApp {
 
     /// Pushes the seller's changes, pulls the shop's, downloads pictures.
     ///
-    /// `listener` receives `Started`, progress, then exactly one of `Finished`, `Failed`,
+    /// `listener` receives `Started` (once the sync holds the database: a second sync of
+    /// the same database file, from this app, another `SellerApp` or another process,
+    /// waits for the first), progress, then exactly one of `Finished`, `Failed`,
     /// `Cancelled`. The sync stops at its next step when `cancel` is cancelled or when the
-    /// calling coroutine / task is cancelled; what was committed stays, and the next sync
-    /// resumes from there. A second sync on the same database waits for the first.
+    /// calling coroutine / task is cancelled, also while it waits; what was committed
+    /// stays, and the next sync resumes from there.
     ///
     /// # Errors
     /// `NotActivated` (activate first, or again); `Network` (try later); `Storage`;
@@ -284,146 +261,100 @@ impl SellerApp {
         listener: Option<Arc<dyn SyncListener>>,
         cancel: Option<Arc<CancelHandle>>,
     ) -> Result<SyncSummary, SellerKitError> {
+        let language = self.app.language();
         let token = cancel.map(|c| c.child_token()).unwrap_or_default();
         let watched = token.clone();
-        runtime::spawn(token, async move {
-            let listener = Arc::new(Listener(listener));
-            listener.event(SyncEvent::Started);
-            let outcome = self.sync_steps(Arc::clone(&listener), watched).await;
-            listener.event(match &outcome {
+        runtime::spawn(token, language, async move {
+            let listener = Arc::new(Listener::new(listener));
+            let outcome = self.sync_task(Arc::clone(&listener), watched).await;
+            listener.end(match &outcome {
                 Ok(summary) => SyncEvent::Finished {
                     summary: summary.clone(),
                 },
-                Err((_, SellerKitError::Cancelled)) => SyncEvent::Cancelled,
+                Err(failure) if failure.code == ErrorCode::Cancelled => SyncEvent::Cancelled,
                 Err(failure) => SyncEvent::Failed {
-                    code: failure.0.clone(),
-                    reason: failure.1.to_string(),
+                    code: failure.detail.clone(),
+                    error_code: failure.code,
+                    reason: failure.error.to_string(),
                 },
             });
-            outcome.map_err(|failure| failure.1)
+            outcome.map_err(|failure| failure.error)
         })
         .await
     }
 }
 
-/// A sync's failure: the code for the `Failed` event, and the error for the caller.
-type Failure = (String, SellerKitError);
+/// A sync's failure: the codes for the `Failed` event, and the error for the caller.
+struct Failure {
+    code: ErrorCode,
+    /// The server's code for a refusal, else the core's code as text.
+    detail: String,
+    error: SellerKitError,
+}
+
+impl Failure {
+    fn new(err: AppError, language: Language) -> Failure {
+        Failure {
+            code: err.code().into(),
+            detail: err
+                .detail_code()
+                .map_or_else(|| err.code().as_str().to_string(), str::to_string),
+            error: SellerKitError::from_app(err, language),
+        }
+    }
+}
 
 impl SellerApp {
-    /// The coupon wallet over this app's database and clock.
-    pub(crate) fn wallet(&self) -> Wallet {
-        Wallet::new(Arc::clone(&self.store), Arc::clone(&self.clock))
+    /// The core service, for the other `impl SellerApp` blocks.
+    pub(crate) fn app(&self) -> &App {
+        &self.app
     }
 
-    /// The seller's language, from the config.
-    pub(crate) fn language(&self) -> Language {
-        self.language
+    /// Runs a blocking call of the core service, mapping its error into the seller's
+    /// language and a panic into `Internal`.
+    pub(crate) fn call<T>(
+        &self,
+        f: impl FnOnce(&App) -> Result<T, AppError>,
+    ) -> Result<T, SellerKitError> {
+        let language = self.app.language();
+        guarded(language, || {
+            f(&self.app).map_err(|e| SellerKitError::from_app(e, language))
+        })
     }
 
-    /// The database.
-    pub(crate) fn store(&self) -> &Store {
-        &self.store
-    }
-
-    /// Now, from the app's clock.
-    pub(crate) fn now_ms(&self) -> i64 {
-        self.clock.now_ms()
-    }
-
-    fn activated(&self) -> Result<bool, SellerKitError> {
-        let state = self.store.read(|db| db.sync().state())?;
-        if state.device_id.is_none() {
-            return Ok(false);
-        }
-        let token = self
-            .secrets
-            .get(DEVICE_TOKEN_KEY)
-            .map_err(|e| SellerKitError::Storage {
-                reason: format!("the secure storage failed: {e}"),
-            })?;
-        Ok(token.is_some())
-    }
-
-    fn media_dir(&self) -> PathBuf {
-        match &self.config.media_dir {
-            Some(dir) => PathBuf::from(dir),
-            None => SyncOptions::for_database(Path::new(&self.config.database_path)).media_dir,
-        }
-    }
-
-    fn sync_options(&self) -> SyncOptions {
-        SyncOptions {
-            media_dir: self.media_dir(),
-            ..SyncOptions::for_database(Path::new(&self.config.database_path))
-        }
-    }
-
-    fn transport_config(&self) -> TransportConfig {
-        let mut config = TransportConfig {
-            user_agent: format!(
-                "sellerkit-{}/{}",
-                self.config.platform,
-                sellerkit_core::VERSION
-            ),
-            ..TransportConfig::default()
-        };
-        if let Some(pem) = &self.config.extra_root_ca_pem {
-            config.extra_root_certs_pem.push(pem.clone().into_bytes());
-        }
-        config
+    /// The store-setup checklist over the core service's database and clock.
+    pub(crate) fn checklist_service(&self) -> sellerkit_core::checklist::Checklist {
+        self.app.checklist()
     }
 
     /// The sync itself, in its own task so that even a panic ends with a `Failed` event.
-    async fn sync_steps(
+    async fn sync_task(
         self: Arc<Self>,
         listener: Arc<Listener>,
         cancel: CancellationToken,
     ) -> Result<SyncSummary, Failure> {
+        let language = self.app.language();
         let task = tokio::spawn(async move {
-            let _busy = tokio::select! {
-                biased;
-                () = cancel.cancelled() => return Err(SyncError::Cancelled),
-                busy = self.busy.lock() => busy,
-            };
-            let engine = SyncEngine::for_activated(
-                Arc::clone(&self.store),
-                self.secrets.clone(),
-                Arc::clone(&self.clock),
-                self.transport_config(),
-                self.sync_options(),
-            )?;
-            engine.sync(&*listener, &cancel).await
+            self.app
+                .sync(&SyncRun::default(), &*listener, &cancel)
+                .await
         });
-        let outcome: Result<SyncReport, SyncError> = match task.await {
+        let outcome: Result<SyncReport, AppError> = match task.await {
             Ok(outcome) => outcome,
             Err(e) if e.is_panic() => {
-                let err = SellerKitError::from_panic(&*e.into_panic());
-                return Err(("internal".into(), err));
+                let error = SellerKitError::from_panic(&*e.into_panic(), language);
+                return Err(Failure {
+                    code: ErrorCode::Internal,
+                    detail: "internal".into(),
+                    error,
+                });
             }
-            Err(e) => {
-                let err = SellerKitError::Internal {
-                    reason: format!("the sync task stopped: {e}"),
-                };
-                return Err(("internal".into(), err));
-            }
+            Err(e) => Err(AppError::Internal {
+                detail: format!("the sync task stopped: {e}"),
+            }),
         };
-        match outcome {
-            Ok(report) => {
-                tracing::info!(
-                    pulled = report.changes_pulled(),
-                    pushed = report.pushed,
-                    ms = report.duration_ms,
-                    "sync finished"
-                );
-                Ok(SyncSummary::from(&report))
-            }
-            Err(e) => {
-                let code = match &e {
-                    SyncError::Refused { code, .. } => code.clone(),
-                    e => e.code().to_string(),
-                };
-                Err((code, e.into()))
-            }
-        }
+        outcome
+            .map(|report| SyncSummary::from(&report))
+            .map_err(|e| Failure::new(e, language))
     }
 }

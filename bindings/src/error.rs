@@ -1,15 +1,10 @@
 //! The one public error type of the FFI, and the one place where the core's errors map to it.
 //!
-//! Every `From` impl below logs what it converts (through `tracing`, so the shell's
+//! [`SellerKitError::from_app`] logs what it converts (through `tracing`, so the shell's
 //! [`LogSink`](crate::logging::LogSink) sees it): the shells then need not log errors again.
 
-use sellerkit_core::coupons::wallet::WalletError;
-use sellerkit_core::money::MoneyError;
-use sellerkit_core::store::StoreError;
-use sellerkit_core::sync::SyncError;
-use sellerkit_core::time::TimeError;
-
-use crate::locale::Language;
+use sellerkit_core::app::{AppError, ErrorCode as CoreCode};
+use sellerkit_core::locale::Language;
 
 /// Every error that a SellerKit call can return to the shells.
 ///
@@ -57,6 +52,17 @@ pub enum SellerKitError {
         /// Why, in the seller's language (`SellerAppConfig.locale`).
         reason: String,
     },
+    /// A checklist tick or untick was refused (an unknown task, one that follows the shop's
+    /// data, one locked behind other tasks, or one outside the seller's package). Nothing was
+    /// written. Show `reason`; branch on `code`: `unknown_task`, `automatic`, `locked`,
+    /// `not_in_tier` (`docs/checklist.md`).
+    #[error("{reason} ({code})")]
+    ChecklistRefused {
+        /// The stable reason code.
+        code: String,
+        /// Why, in the seller's language.
+        reason: String,
+    },
     /// The network or the server failed: offline, timeout, server errors, a malformed
     /// answer, an untrusted certificate. Nothing was lost; try again later.
     #[error("{reason}")]
@@ -84,79 +90,134 @@ pub enum SellerKitError {
     },
 }
 
-impl From<MoneyError> for SellerKitError {
-    fn from(err: MoneyError) -> Self {
-        tracing::debug!(error = %err, "invalid amount");
-        SellerKitError::InvalidInput {
-            reason: err.to_string(),
+/// The stable machine code of a failure: a closed set, the same as the CLI's `--json`
+/// `error.code` (the core's `sellerkit_core::app::ErrorCode`). Branch on it rather than on
+/// the words of a reason.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum ErrorCode {
+    /// Activate first (or again).
+    NotActivated,
+    /// The server no longer accepts this device's token: activate again.
+    ActivateAgain,
+    /// The database holds another shop than the activation code's (found on the phone).
+    OtherShop,
+    /// The server URL is refused (not HTTPS, unparsable).
+    BadServerUrl,
+    /// No connection after the retries.
+    Network,
+    /// No answer in time after the retries.
+    Timeout,
+    /// The server's certificate is not trusted.
+    Tls,
+    /// The server refused the request; its own code says why.
+    Refused,
+    /// The server kept failing.
+    ServerTrouble,
+    /// The server's answer broke the protocol.
+    MalformedResponse,
+    /// The server's answer was too large.
+    ResponseTooLarge,
+    /// Cancelled.
+    Cancelled,
+    /// The database failed.
+    Storage,
+    /// The secure storage failed.
+    SecretStore,
+    /// Saving a file failed.
+    Io,
+    /// The input is not acceptable.
+    InvalidInput,
+    /// A coupon was refused.
+    CouponRefused,
+    /// A bug inside SellerKit.
+    Internal,
+}
+
+impl From<CoreCode> for ErrorCode {
+    fn from(code: CoreCode) -> Self {
+        match code {
+            CoreCode::NotActivated => ErrorCode::NotActivated,
+            CoreCode::ActivateAgain => ErrorCode::ActivateAgain,
+            CoreCode::OtherShop => ErrorCode::OtherShop,
+            CoreCode::BadServerUrl => ErrorCode::BadServerUrl,
+            CoreCode::Network => ErrorCode::Network,
+            CoreCode::Timeout => ErrorCode::Timeout,
+            CoreCode::Tls => ErrorCode::Tls,
+            CoreCode::Refused => ErrorCode::Refused,
+            CoreCode::ServerTrouble => ErrorCode::ServerTrouble,
+            CoreCode::MalformedResponse => ErrorCode::MalformedResponse,
+            CoreCode::ResponseTooLarge => ErrorCode::ResponseTooLarge,
+            CoreCode::Cancelled => ErrorCode::Cancelled,
+            CoreCode::Storage => ErrorCode::Storage,
+            CoreCode::SecretStore => ErrorCode::SecretStore,
+            CoreCode::Io => ErrorCode::Io,
+            CoreCode::InvalidInput => ErrorCode::InvalidInput,
+            CoreCode::CouponRefused => ErrorCode::CouponRefused,
+            CoreCode::Internal => ErrorCode::Internal,
         }
     }
 }
 
-impl From<TimeError> for SellerKitError {
-    fn from(err: TimeError) -> Self {
-        tracing::debug!(error = %err, "invalid time input");
-        SellerKitError::InvalidInput {
-            reason: err.to_string(),
-        }
-    }
+/// The stable text of a code (`not_activated`, `network`, ...), as the CLI's `--json` and
+/// the `Failed` event's `code` print it.
+#[uniffi::export]
+pub fn error_code_name(code: ErrorCode) -> String {
+    let core = CoreCode::ALL
+        .into_iter()
+        .find(|c| ErrorCode::from(*c) == code)
+        .unwrap_or(CoreCode::Internal);
+    core.as_str().to_string()
 }
 
-impl From<StoreError> for SellerKitError {
-    fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::InvalidInput { .. } => {
-                tracing::debug!(error = %err, "value cannot be stored");
-                SellerKitError::InvalidInput {
-                    reason: err.to_string(),
-                }
-            }
-            err => {
-                tracing::error!(error = %err, "local database failed");
-                SellerKitError::Storage {
-                    reason: err.to_string(),
-                }
-            }
-        }
-    }
-}
-
-impl From<SyncError> for SellerKitError {
-    fn from(err: SyncError) -> Self {
-        let reason = err.to_string();
-        match err {
-            SyncError::NotActivated | SyncError::ActivateAgain { .. } => {
-                tracing::warn!(%reason, "device not activated");
+impl SellerKitError {
+    /// The core service's error as the shells see it: the variant names what the shell
+    /// can do, the reason is in the seller's `language`. Logged here, once.
+    pub(crate) fn from_app(err: AppError, language: Language) -> SellerKitError {
+        let code = err.code();
+        let reason = err.message(language);
+        match code {
+            CoreCode::NotActivated | CoreCode::ActivateAgain => {
+                tracing::warn!(error = %err, "device not activated");
                 SellerKitError::NotActivated { reason }
             }
-            SyncError::BadServerUrl { .. } => {
-                tracing::info!(%reason, "bad server URL");
+            CoreCode::BadServerUrl | CoreCode::InvalidInput | CoreCode::OtherShop => {
+                tracing::info!(error = %err, code = code.as_str(), "input refused");
                 SellerKitError::InvalidInput { reason }
             }
-            SyncError::Refused { code, message, .. } => {
-                tracing::warn!(%code, %message, "server refused the request");
+            CoreCode::Refused => {
+                tracing::warn!(error = %err, "server refused the request");
                 SellerKitError::Rejected {
-                    code,
-                    reason: message,
+                    code: err.detail_code().unwrap_or("unknown").to_string(),
+                    reason,
                 }
             }
-            SyncError::Network { .. }
-            | SyncError::Timeout
-            | SyncError::Tls { .. }
-            | SyncError::ServerTrouble { .. }
-            | SyncError::MalformedResponse { .. }
-            | SyncError::ResponseTooLarge { .. } => {
-                tracing::warn!(%reason, code = err.code(), "network or server failure");
+            CoreCode::CouponRefused => {
+                tracing::info!(error = %err, "coupon refused");
+                SellerKitError::CouponRefused {
+                    code: err.detail_code().unwrap_or("unknown").to_string(),
+                    reason,
+                }
+            }
+            CoreCode::Network
+            | CoreCode::Timeout
+            | CoreCode::Tls
+            | CoreCode::ServerTrouble
+            | CoreCode::MalformedResponse
+            | CoreCode::ResponseTooLarge => {
+                tracing::warn!(error = %err, code = code.as_str(), "network or server failure");
                 SellerKitError::Network { reason }
             }
-            SyncError::Cancelled => {
+            CoreCode::Cancelled => {
                 tracing::info!("cancelled");
                 SellerKitError::Cancelled
             }
-            SyncError::Store(store) => store.into(),
-            SyncError::SecretStore { .. } | SyncError::Io { .. } => {
-                tracing::error!(%reason, code = err.code(), "local storage failed");
+            CoreCode::Storage | CoreCode::SecretStore | CoreCode::Io => {
+                tracing::error!(error = %err, code = code.as_str(), "local storage failed");
                 SellerKitError::Storage { reason }
+            }
+            CoreCode::Internal => {
+                tracing::error!(error = %err, "internal failure");
+                SellerKitError::Internal { reason }
             }
         }
     }
@@ -175,37 +236,11 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for SellerKitError {
 }
 
 impl SellerKitError {
-    /// The wallet's errors; a refusal's reason is worded in the seller's `language`.
-    pub(crate) fn from_wallet(err: WalletError, language: Language) -> SellerKitError {
-        match err {
-            WalletError::Refused(refusal) => {
-                tracing::info!(code = refusal.code(), %refusal, "coupon refused");
-                SellerKitError::CouponRefused {
-                    code: refusal.code().to_string(),
-                    reason: match language {
-                        Language::ZhCn => refusal.message_zh(),
-                        Language::En => refusal.message_en(),
-                    },
-                }
-            }
-            WalletError::InvalidInput { .. } => {
-                tracing::debug!(error = %err, "invalid wallet input");
-                SellerKitError::InvalidInput {
-                    reason: err.to_string(),
-                }
-            }
-            WalletError::NotActivated => {
-                tracing::warn!(error = %err, "wallet used before activation");
-                SellerKitError::NotActivated {
-                    reason: err.to_string(),
-                }
-            }
-            WalletError::Store(store) => store.into(),
-        }
-    }
-
     /// An internal error for a panic caught at the FFI boundary.
-    pub(crate) fn from_panic(payload: &(dyn std::any::Any + Send)) -> SellerKitError {
+    pub(crate) fn from_panic(
+        payload: &(dyn std::any::Any + Send),
+        language: Language,
+    ) -> SellerKitError {
         let what = payload
             .downcast_ref::<&str>()
             .map(|s| (*s).to_string())
@@ -213,7 +248,12 @@ impl SellerKitError {
             .unwrap_or_else(|| "unknown panic".to_string());
         tracing::error!(panic = %what, "panic inside SellerKit");
         SellerKitError::Internal {
-            reason: format!("SellerKit failed unexpectedly: {what}"),
+            reason: match language {
+                Language::ZhCn => format!("SellerKit 出现意外错误（{what}），请重启应用后重试。"),
+                Language::En => format!(
+                    "SellerKit failed unexpectedly ({what}). Restart the app and try again."
+                ),
+            },
         }
     }
 }
@@ -221,99 +261,115 @@ impl SellerKitError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sellerkit_core::coupons::Refusal;
+    use sellerkit_core::coupons::wallet::WalletError;
+    use sellerkit_core::store::StoreError;
+    use sellerkit_core::sync::SyncError;
+
+    fn en(err: impl Into<AppError>) -> SellerKitError {
+        SellerKitError::from_app(err.into(), Language::En)
+    }
 
     #[test]
-    fn sync_errors_map_to_what_the_ui_does() {
+    fn errors_map_to_what_the_ui_does() {
         let refused = SyncError::Refused {
             status: 403,
             code: "invalid_activation_code".into(),
             message: "unknown code".into(),
         };
-        match SellerKitError::from(refused) {
+        match en(refused) {
             SellerKitError::Rejected { code, reason } => {
                 assert_eq!(code, "invalid_activation_code");
-                assert_eq!(reason, "unknown code");
+                assert!(reason.contains("unknown code"), "{reason}");
             }
             other => panic!("expected Rejected, got {other:?}"),
         }
+        let revoked = SyncError::ActivateAgain {
+            message: "revoked".into(),
+        };
+        assert!(matches!(en(revoked), SellerKitError::NotActivated { .. }));
         assert!(matches!(
-            SyncError::ActivateAgain {
-                message: "revoked".into()
-            }
-            .into(),
+            en(AppError::NotActivated),
             SellerKitError::NotActivated { .. }
         ));
         assert!(matches!(
-            SyncError::Timeout.into(),
+            en(SyncError::Timeout),
             SellerKitError::Network { .. }
         ));
+        let tls = SyncError::Tls { detail: "x".into() };
+        assert!(matches!(en(tls), SellerKitError::Network { .. }));
         assert!(matches!(
-            SyncError::Tls { detail: "x".into() }.into(),
-            SellerKitError::Network { .. }
-        ));
-        assert!(matches!(
-            SyncError::Cancelled.into(),
+            en(SyncError::Cancelled),
             SellerKitError::Cancelled
         ));
+        let locked = AppError::SecretStore {
+            detail: "locked".into(),
+        };
+        assert!(
+            matches!(en(locked), SellerKitError::Storage { reason } if reason.contains("locked"))
+        );
+        let url = SyncError::BadServerUrl {
+            url: "ftp://x".into(),
+            reason: "no".into(),
+        };
+        assert!(matches!(en(url), SellerKitError::InvalidInput { .. }));
+        let other_shop = AppError::OtherShop {
+            held: "a".into(),
+            offered: "b".into(),
+        };
         assert!(matches!(
-            SyncError::SecretStore {
-                detail: "locked".into()
-            }
-            .into(),
-            SellerKitError::Storage { .. }
-        ));
-        assert!(matches!(
-            SyncError::BadServerUrl {
-                url: "ftp://x".into(),
-                reason: "no".into()
-            }
-            .into(),
+            en(other_shop),
             SellerKitError::InvalidInput { .. }
         ));
-        assert!(matches!(
-            SyncError::Store(StoreError::DiskFull { path: "/x".into() }).into(),
-            SellerKitError::Storage { .. }
-        ));
+        let full = StoreError::DiskFull { path: "/x".into() };
+        assert!(matches!(en(full), SellerKitError::Storage { .. }));
+    }
+
+    #[test]
+    fn reasons_are_in_the_sellers_language() {
+        let zh = SellerKitError::from_app(SyncError::Timeout.into(), Language::ZhCn);
+        let en = SellerKitError::from_app(SyncError::Timeout.into(), Language::En);
+        assert_eq!(
+            zh.to_string(),
+            AppError::from(SyncError::Timeout).message(Language::ZhCn)
+        );
+        assert_eq!(
+            en.to_string(),
+            AppError::from(SyncError::Timeout).message(Language::En)
+        );
+        assert_ne!(zh.to_string(), en.to_string());
     }
 
     #[test]
     fn wallet_refusals_become_coupon_refused_in_the_sellers_language() {
-        use sellerkit_core::coupons::Refusal;
-        match SellerKitError::from_wallet(WalletError::Refused(Refusal::UsedUp), Language::ZhCn) {
+        let zh =
+            SellerKitError::from_app(WalletError::Refused(Refusal::UsedUp).into(), Language::ZhCn);
+        match zh {
             SellerKitError::CouponRefused { code, reason } => {
                 assert_eq!(code, "used_up");
                 assert_eq!(reason, Refusal::UsedUp.message_zh());
             }
             other => panic!("expected CouponRefused, got {other:?}"),
         }
-        match SellerKitError::from_wallet(WalletError::Refused(Refusal::Expired), Language::En) {
+        match en(WalletError::Refused(Refusal::Expired)) {
             SellerKitError::CouponRefused { code, reason } => {
                 assert_eq!(code, "expired");
                 assert_eq!(reason, Refusal::Expired.message_en());
             }
             other => panic!("expected CouponRefused, got {other:?}"),
         }
-        assert!(matches!(
-            SellerKitError::from_wallet(WalletError::NotActivated, Language::En),
-            SellerKitError::NotActivated { .. }
-        ));
-        assert!(matches!(
-            SellerKitError::from_wallet(
-                WalletError::InvalidInput {
-                    what: "amount",
-                    detail: "x".into()
-                },
-                Language::En
-            ),
-            SellerKitError::InvalidInput { .. }
-        ));
-        assert!(matches!(
-            SellerKitError::from_wallet(
-                WalletError::Store(StoreError::DiskFull { path: "/x".into() }),
-                Language::En
-            ),
-            SellerKitError::Storage { .. }
-        ));
+        let input = WalletError::InvalidInput {
+            what: "amount",
+            detail: "x".into(),
+        };
+        assert!(matches!(en(input), SellerKitError::InvalidInput { .. }));
+    }
+
+    #[test]
+    fn every_core_code_has_its_ffi_twin_and_name() {
+        for code in CoreCode::ALL {
+            assert_eq!(error_code_name(code.into()), code.as_str());
+        }
     }
 
     #[test]
@@ -330,7 +386,7 @@ mod tests {
     #[test]
     fn panics_become_internal() {
         let payload = std::panic::catch_unwind(|| panic!("boom")).unwrap_err();
-        match SellerKitError::from_panic(&*payload) {
+        match SellerKitError::from_panic(&*payload, Language::ZhCn) {
             SellerKitError::Internal { reason } => assert!(reason.contains("boom"), "{reason}"),
             other => panic!("expected Internal, got {other:?}"),
         }

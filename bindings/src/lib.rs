@@ -19,8 +19,8 @@ mod analytics;
 #[cfg(target_os = "android")]
 mod android;
 mod app;
+mod checklist;
 mod error;
-mod locale;
 mod logging;
 mod runtime;
 mod secrets;
@@ -33,7 +33,11 @@ pub use analytics::{
     TopProductInfo,
 };
 pub use app::{ActivationInfo, SellerApp, SellerAppConfig, Tier};
-pub use error::SellerKitError;
+pub use checklist::{
+    ChecklistCategory, ChecklistOverview, ChecklistTask, ChecklistTaskState, ChecklistTick,
+    RefusedChecklistDefinition,
+};
+pub use error::{ErrorCode, SellerKitError, error_code_name};
 pub use logging::{LogLevel, LogRecord, LogSink};
 pub use secrets::SecretStore;
 pub use status::{AppStatus, ConflictInfo};
@@ -44,6 +48,7 @@ pub use wallet::{
     RefusedRedemption, ScopeCheck, WalletLimits, WalletStatus,
 };
 
+use sellerkit_core::locale::Language;
 use sellerkit_core::money::Fen;
 
 /// The version of the SellerKit core, e.g. `0.1.0`, for "about" screens and bug reports.
@@ -61,12 +66,18 @@ pub fn format_money(fen: i64) -> String {
 
 /// Parses an amount the seller typed (e.g. `¥1,234.50` or `1234.5`) into fen.
 ///
+/// `locale` picks the language of the error's reason, as `SellerAppConfig.locale` does
+/// (default Simplified Chinese).
+///
 /// # Errors
 /// [`SellerKitError::InvalidInput`] when the text is not a valid amount (for example more
 /// than two decimal places, as in `1.234`); the reason says what to correct.
-#[uniffi::export]
-pub fn parse_money(text: String) -> Result<i64, SellerKitError> {
-    Ok(Fen::parse(&text)?.fen())
+#[uniffi::export(default(locale = None))]
+pub fn parse_money(text: String, locale: Option<String>) -> Result<i64, SellerKitError> {
+    let language = Language::from_tag(locale.as_deref());
+    Fen::parse(&text)
+        .map(Fen::fen)
+        .map_err(|e| SellerKitError::from_app(e.into(), language))
 }
 
 #[cfg(test)]
@@ -81,12 +92,12 @@ mod tests {
     #[test]
     fn money_round_trips_through_the_facade() {
         assert_eq!(format_money(123_450), "¥1,234.50");
-        assert_eq!(parse_money("¥1,234.50".to_string()).unwrap(), 123_450);
+        assert_eq!(parse_money("¥1,234.50".to_string(), None).unwrap(), 123_450);
     }
 
     #[test]
     fn bad_amount_is_invalid_input_naming_the_input() {
-        match parse_money("1.234".to_string()) {
+        match parse_money("1.234".to_string(), Some("en".into())) {
             Err(SellerKitError::InvalidInput { reason }) => assert!(reason.contains("1.234")),
             other => panic!("expected InvalidInput, got {other:?}"),
         }

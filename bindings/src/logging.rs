@@ -3,6 +3,10 @@
 //! One global subscriber is installed on the first [`install`]; it holds a [`SinkLayer`]
 //! that sends each event to the current [`LogSink`]. A later `SellerApp.open` with another
 //! sink replaces the sink (the subscriber itself can be set only once per process).
+//!
+//! Libraries that log through the `log` crate (rustls: handshake failures, certificate
+//! problems) reach the sink too: `tracing-log`'s `LogTracer` turns their records into
+//! `tracing` events with their own target (`rustls::...`), filtered like other crates'.
 
 use std::cell::Cell;
 use std::fmt::Write as _;
@@ -13,6 +17,7 @@ use tracing::field::{Field, Visit};
 use tracing::level_filters::LevelFilter;
 use tracing::subscriber::Interest;
 use tracing::{Event, Level, Metadata, Subscriber};
+use tracing_log::NormalizeEvent as _;
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt as _};
 
 use crate::SellerKitError;
@@ -73,6 +78,11 @@ pub(crate) fn install(sink: Option<Arc<dyn LogSink>>, level: LogLevel) {
     }
     let previous = LEVEL.swap(level as u8, Ordering::Relaxed);
     INSTALL.call_once(|| {
+        // `log` records (rustls) into `tracing`; fails only when the host app set its own
+        // `log` logger first, which then keeps them.
+        if tracing_log::LogTracer::init().is_err() {
+            eprintln!("sellerkit: a `log` logger is already installed; rustls logs go there");
+        }
         let subscriber = tracing_subscriber::registry().with(SinkLayer);
         // Fails only when the host app installed its own subscriber first; then that one
         // gets SellerKit's events and the sink gets none.
@@ -137,7 +147,12 @@ impl<S: Subscriber> Layer<S> for SinkLayer {
         };
         let mut text = MessageText::default();
         event.record(&mut text);
-        let meta = event.metadata();
+        // A `log` record's own target and level (not the bridge's generic callsite).
+        let normalized = event.normalized_metadata();
+        let meta = normalized.as_ref().unwrap_or_else(|| event.metadata());
+        if normalized.is_some() && !wanted(meta) {
+            return;
+        }
         let record = LogRecord {
             level: level_of(meta.level()),
             target: meta.target().to_string(),
@@ -181,7 +196,9 @@ impl MessageText {
 
 impl Visit for MessageText {
     fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "message" {
+        if field.name().starts_with("log.") {
+            // The `log` bridge's bookkeeping (target, module, file, line): in the metadata.
+        } else if field.name() == "message" {
             self.message.push_str(value);
         } else {
             let _ = write!(self.fields, " {}={}", field.name(), value);
@@ -189,7 +206,9 @@ impl Visit for MessageText {
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "message" {
+        if field.name().starts_with("log.") {
+            // As above.
+        } else if field.name() == "message" {
             let _ = write!(self.message, "{value:?}");
         } else {
             let _ = write!(self.fields, " {}={:?}", field.name(), value);
@@ -221,12 +240,19 @@ mod tests {
         tracing::trace!(target: "sellerkit_ffi::test", "too verbose");
         tracing::info!(target: "hyper::client", "not SellerKit's");
         tracing::warn!(target: "hyper::client", "a warning of another crate");
+        // rustls logs through the `log` crate: its warnings reach the sink, its debug not.
+        log::warn!(target: "rustls::client::hs", "a rustls warning");
+        log::debug!(target: "rustls::client::hs", "rustls details");
         let got: Vec<_> = sink
             .0
             .lock()
             .unwrap()
             .iter()
-            .filter(|r| r.target.ends_with("::test") || r.target.starts_with("hyper"))
+            .filter(|r| {
+                r.target.ends_with("::test")
+                    || r.target.starts_with("hyper")
+                    || r.target.starts_with("rustls")
+            })
             .cloned()
             .collect();
         let lines: Vec<_> = got.iter().map(|r| (r.level, r.message.as_str())).collect();
@@ -236,7 +262,12 @@ mod tests {
                 (LogLevel::Info, "hello shop=shop_demo count=3"),
                 (LogLevel::Debug, "details"),
                 (LogLevel::Warn, "a warning of another crate"),
+                (LogLevel::Warn, "a rustls warning"),
             ]
+        );
+        assert!(
+            got.iter().any(|r| r.target == "rustls::client::hs"),
+            "{got:?}"
         );
     }
 }

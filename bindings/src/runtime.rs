@@ -11,13 +11,17 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::OnceLock;
 
+use sellerkit_core::locale::Language;
 use tokio::runtime::Runtime;
 use tokio_util::sync::CancellationToken;
 
 use crate::SellerKitError;
 
-/// Worker threads: the bundled phone has 4 slow cores; network work needs few threads and
-/// SQLite writes go to `spawn_blocking` threads anyway.
+/// Worker threads: the bundled phone has 4 slow cores and network work needs few threads.
+/// Two are enough only because nothing blocking runs on them: the core service
+/// (`sellerkit_core::app`) sends every SQLite call, secret-store call and file write reached
+/// from async code to tokio's blocking threads (`spawn_blocking`), so a slow Keystore or a
+/// long write transaction never stalls a worker, a cancellation, or another sync's network.
 const WORKER_THREADS: usize = 2;
 /// Name of the worker threads, as they show in thread dumps and `top -H`.
 const THREAD_NAME: &str = "sellerkit-rt";
@@ -46,7 +50,11 @@ fn runtime() -> Result<&'static Runtime, SellerKitError> {
 /// `cancel` is cancelled when this future is dropped before `work` finished (the caller
 /// gave up: a Kotlin coroutine or Swift task was cancelled); `work` should watch it. A
 /// panic in `work` becomes [`SellerKitError::Internal`].
-pub(crate) async fn spawn<T, F>(cancel: CancellationToken, work: F) -> Result<T, SellerKitError>
+pub(crate) async fn spawn<T, F>(
+    cancel: CancellationToken,
+    language: Language,
+    work: F,
+) -> Result<T, SellerKitError>
 where
     T: Send + 'static,
     F: Future<Output = Result<T, SellerKitError>> + Send + 'static,
@@ -55,7 +63,7 @@ where
     let handle = runtime()?.spawn(work);
     let result = match handle.await {
         Ok(result) => result,
-        Err(e) if e.is_panic() => Err(SellerKitError::from_panic(&*e.into_panic())),
+        Err(e) if e.is_panic() => Err(SellerKitError::from_panic(&*e.into_panic(), language)),
         Err(e) => Err(SellerKitError::Internal {
             reason: format!("SellerKit's task stopped: {e}"),
         }),
@@ -68,10 +76,11 @@ where
 /// Runs a synchronous call, turning a panic into [`SellerKitError::Internal`] (uniffi would
 /// turn it into its own `InternalException`, outside the one error type of the API).
 pub(crate) fn guarded<T>(
+    language: Language,
     call: impl FnOnce() -> Result<T, SellerKitError>,
 ) -> Result<T, SellerKitError> {
     std::panic::catch_unwind(AssertUnwindSafe(call))
-        .unwrap_or_else(|payload| Err(SellerKitError::from_panic(&*payload)))
+        .unwrap_or_else(|payload| Err(SellerKitError::from_panic(&*payload, language)))
 }
 
 #[cfg(test)]
@@ -81,7 +90,9 @@ mod tests {
     #[test]
     fn panics_in_tasks_become_internal() {
         let result: Result<(), _> =
-            futures_lite_block_on(spawn(CancellationToken::new(), async { panic!("bad") }));
+            futures_lite_block_on(spawn(CancellationToken::new(), Language::En, async {
+                panic!("bad")
+            }));
         assert!(
             matches!(result, Err(SellerKitError::Internal { reason }) if reason.contains("bad"))
         );
@@ -94,7 +105,7 @@ mod tests {
         let started = std::sync::Arc::new(tokio::sync::Notify::new());
         let seen = started.clone();
         let (stopped, stop_seen) = std::sync::mpsc::channel();
-        let fut = spawn(token, async move {
+        let fut = spawn(token, Language::En, async move {
             seen.notify_one();
             watched.cancelled().await;
             stopped.send(()).ok();
@@ -116,7 +127,7 @@ mod tests {
 
     #[test]
     fn sync_panics_become_internal() {
-        let result: Result<(), _> = guarded(|| panic!("oops"));
+        let result: Result<(), _> = guarded(Language::En, || panic!("oops"));
         assert!(
             matches!(result, Err(SellerKitError::Internal { reason }) if reason.contains("oops"))
         );

@@ -41,7 +41,8 @@ fn failed(err: SellerKitError) -> SecretStoreError {
         | SellerKitError::Network { reason }
         | SellerKitError::Storage { reason }
         | SellerKitError::Internal { reason }
-        | SellerKitError::CouponRefused { reason, .. } => reason,
+        | SellerKitError::CouponRefused { reason, .. }
+        | SellerKitError::ChecklistRefused { reason, .. } => reason,
         SellerKitError::Cancelled => "cancelled".to_string(),
     };
     SecretStoreError(reason)

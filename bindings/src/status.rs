@@ -1,7 +1,7 @@
 //! What the phone holds, for the home screen: [`AppStatus`] and open [`ConflictInfo`]s.
 
+use sellerkit_core::app::AppStatus as CoreStatus;
 use sellerkit_core::domain::Conflict;
-use sellerkit_core::store::StoreStatus;
 
 use crate::app::Tier;
 
@@ -30,10 +30,11 @@ pub struct AppStatus {
     pub last_sync_error: Option<String>,
 }
 
-impl AppStatus {
-    pub(crate) fn new(activated: bool, s: StoreStatus) -> AppStatus {
+impl From<CoreStatus> for AppStatus {
+    fn from(status: CoreStatus) -> AppStatus {
+        let s = status.store;
         AppStatus {
-            activated,
+            activated: status.activated,
             shop_id: s.shop.as_ref().map(|shop| shop.shop_id.clone()),
             shop_name: s.shop.as_ref().map(|shop| shop.name.clone()),
             tier: s.shop.as_ref().map(|shop| shop.tier.into()),

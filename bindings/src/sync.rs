@@ -1,12 +1,13 @@
 //! Sync progress, events, summary and cancellation as the shells see them.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use sellerkit_core::sync::engine::SyncReport;
 use sellerkit_core::sync::progress as core_progress;
 use tokio_util::sync::CancellationToken;
 
-use crate::SellerKitError;
+use crate::{ErrorCode, SellerKitError};
 
 /// The steps of a sync, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
@@ -70,7 +71,10 @@ impl From<&SyncReport> for SyncSummary {
 /// The life of one sync: `Started`, then exactly one of the others.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
 pub enum SyncEvent {
-    /// The sync began (after any sync already running on this database finished).
+    /// The sync holds the database and begins (any sync of the same database file, from
+    /// this app, another `SellerApp` or another process, has finished). A sync that ends
+    /// before it could begin (cancelled while waiting, not activated) still sends
+    /// `Started` first, right before its terminal event.
     Started,
     /// The sync completed.
     Finished {
@@ -79,10 +83,12 @@ pub enum SyncEvent {
     },
     /// The sync failed; what was committed before the failure stays.
     Failed {
-        /// A stable code: the core's (`network`, `timeout`, `activate_again`, `storage`,
-        /// ...) or the server's (`invalid_request`, ...), for logs and analytics.
+        /// A stable code as text: the server's own for a refusal (`invalid_request`, ...),
+        /// otherwise `error_code`'s name (`network`, `timeout`, `storage`, ...).
         code: String,
-        /// The explanation for the seller.
+        /// The stable code of the failure, to branch on.
+        error_code: ErrorCode,
+        /// The explanation for the seller, in the seller's language.
         reason: String,
     },
     /// The sync was cancelled; what was committed before stays.
@@ -139,22 +145,51 @@ impl CancelHandle {
     }
 }
 
-/// Sends progress and events to the shell's listener, if any.
-pub(crate) struct Listener(pub(crate) Option<Arc<dyn SyncListener>>);
+/// Sends progress and events to the shell's listener, if any: `Started` once, then exactly
+/// one terminal event. No lock is held while the listener runs.
+pub(crate) struct Listener {
+    listener: Option<Arc<dyn SyncListener>>,
+    started: AtomicBool,
+}
 
 impl Listener {
-    pub(crate) fn event(&self, event: SyncEvent) {
-        if let Some(listener) = &self.0
+    pub(crate) fn new(listener: Option<Arc<dyn SyncListener>>) -> Listener {
+        Listener {
+            listener,
+            started: AtomicBool::new(false),
+        }
+    }
+
+    fn event(&self, event: SyncEvent) {
+        if let Some(listener) = &self.listener
             && let Err(e) = listener.on_event(event)
         {
             tracing::warn!(error = %e, "the sync listener failed on an event; ignored");
         }
     }
+
+    fn start(&self) {
+        if !self.started.swap(true, Ordering::SeqCst) {
+            self.event(SyncEvent::Started);
+        }
+    }
+
+    /// The terminal event, after `Started` if the sync never began.
+    pub(crate) fn end(&self, event: SyncEvent) {
+        self.start();
+        self.event(event);
+    }
 }
 
 impl core_progress::SyncListener for Listener {
+    fn on_started(&self) {
+        self.start();
+    }
+
     fn on_progress(&self, p: core_progress::SyncProgress) {
-        let Some(listener) = &self.0 else { return };
+        let Some(listener) = &self.listener else {
+            return;
+        };
         let phase = match p.phase {
             core_progress::SyncPhase::Push => SyncPhase::Push,
             core_progress::SyncPhase::Pull => SyncPhase::Pull,

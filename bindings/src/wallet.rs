@@ -19,8 +19,7 @@ use sellerkit_core::money::Fen;
 
 use crate::SellerKitError;
 use crate::app::SellerApp;
-use crate::locale::Language;
-use crate::runtime::guarded;
+use sellerkit_core::locale::Language;
 
 /// How a coupon can be spent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
@@ -520,18 +519,14 @@ impl SellerApp {
         order_total_fen: Option<i64>,
         product_ids: Vec<String>,
     ) -> Result<CouponVerdict, SellerKitError> {
-        guarded(|| {
-            let verdict = self
-                .wallet()
-                .verify(&code, &purchase(order_total_fen, product_ids))
-                .map_err(|e| SellerKitError::from_wallet(e, self.language()))?;
-            tracing::info!(
-                code = verdict.code(),
-                coupon = verdict.terms.as_ref().map(|t| t.coupon_id.as_str()),
-                "coupon verified"
-            );
-            Ok(CouponVerdict::new(verdict, self.language()))
-        })
+        let purchase = purchase(order_total_fen, product_ids);
+        let verdict = self.call(|app| app.verify_coupon(&code, &purchase))?;
+        tracing::info!(
+            code = verdict.code(),
+            coupon = verdict.terms.as_ref().map(|t| t.coupon_id.as_str()),
+            "coupon verified"
+        );
+        Ok(CouponVerdict::new(verdict, self.app().language()))
     }
 
     /// Redeems a coupon for an order of `order_total_fen`, offline: every check of
@@ -553,23 +548,15 @@ impl SellerApp {
         amount_fen: Option<i64>,
         product_ids: Vec<String>,
     ) -> Result<RedemptionReceipt, SellerKitError> {
-        guarded(|| {
-            let redeemed = self
-                .wallet()
-                .redeem(
-                    &code,
-                    &purchase(Some(order_total_fen), product_ids),
-                    amount_fen.map(Fen),
-                )
-                .map_err(|e| SellerKitError::from_wallet(e, self.language()))?;
-            tracing::info!(
-                coupon = %redeemed.redemption.coupon_id,
-                redemption = %redeemed.redemption.id,
-                amount = redeemed.redemption.amount.fen(),
-                "coupon redeemed"
-            );
-            Ok(redeemed.into())
-        })
+        let purchase = purchase(Some(order_total_fen), product_ids);
+        let redeemed = self.call(|app| app.redeem_coupon(&code, &purchase, amount_fen.map(Fen)))?;
+        tracing::info!(
+            coupon = %redeemed.redemption.coupon_id,
+            redemption = %redeemed.redemption.id,
+            amount = redeemed.redemption.amount.fen(),
+            "coupon redeemed"
+        );
+        Ok(redeemed.into())
     }
 
     /// Redemptions on this phone (its own and those synced from other devices), newest
@@ -578,13 +565,8 @@ impl SellerApp {
     /// # Errors
     /// `Storage`.
     pub fn coupon_redemptions(&self, limit: u32) -> Result<Vec<RedemptionInfo>, SellerKitError> {
-        guarded(|| {
-            let list = self
-                .wallet()
-                .redemptions(limit)
-                .map_err(|e| SellerKitError::from_wallet(e, self.language()))?;
-            Ok(list.into_iter().map(RedemptionInfo::from).collect())
-        })
+        let list = self.call(|app| app.coupon_redemptions(limit))?;
+        Ok(list.into_iter().map(RedemptionInfo::from).collect())
     }
 
     /// Coupons redeemed twice (or overspent) across devices, as the server reported them,
@@ -597,13 +579,8 @@ impl SellerApp {
         &self,
         include_resolved: bool,
     ) -> Result<Vec<DisputeInfo>, SellerKitError> {
-        guarded(|| {
-            let list = self
-                .wallet()
-                .disputes(include_resolved)
-                .map_err(|e| SellerKitError::from_wallet(e, self.language()))?;
-            Ok(list.into_iter().map(DisputeInfo::from).collect())
-        })
+        let list = self.call(|app| app.coupon_disputes(include_resolved))?;
+        Ok(list.into_iter().map(DisputeInfo::from).collect())
     }
 
     /// Marks a dispute as dealt with on this phone (it leaves `couponDisputes()`). Returns
@@ -612,11 +589,7 @@ impl SellerApp {
     /// # Errors
     /// `Storage`.
     pub fn resolve_coupon_dispute(&self, id: String) -> Result<bool, SellerKitError> {
-        guarded(|| {
-            self.wallet()
-                .resolve_dispute(&id)
-                .map_err(|e| SellerKitError::from_wallet(e, self.language()))
-        })
+        self.call(|app| app.resolve_coupon_dispute(&id))
     }
 
     /// The offline limits in force.
@@ -624,13 +597,7 @@ impl SellerApp {
     /// # Errors
     /// `Storage`.
     pub fn wallet_limits(&self) -> Result<WalletLimits, SellerKitError> {
-        guarded(|| {
-            let limits = self
-                .wallet()
-                .limits()
-                .map_err(|e| SellerKitError::from_wallet(e, self.language()))?;
-            Ok(limits.into())
-        })
+        Ok(self.call(|app| app.wallet_limits())?.into())
     }
 
     /// Changes the offline limits (kept in the database).
@@ -638,11 +605,7 @@ impl SellerApp {
     /// # Errors
     /// `InvalidInput` for a negative value cap; `Storage`.
     pub fn set_wallet_limits(&self, limits: WalletLimits) -> Result<(), SellerKitError> {
-        guarded(|| {
-            self.wallet()
-                .set_limits(&limits.into())
-                .map_err(|e| SellerKitError::from_wallet(e, self.language()))
-        })
+        self.call(|app| app.set_wallet_limits(&limits.into()))
     }
 
     /// The limits, what waits for the server, and until when redeeming is allowed. A quick
@@ -651,12 +614,6 @@ impl SellerApp {
     /// # Errors
     /// `Storage`.
     pub fn wallet_status(&self) -> Result<WalletStatus, SellerKitError> {
-        guarded(|| {
-            let status = self
-                .wallet()
-                .status()
-                .map_err(|e| SellerKitError::from_wallet(e, self.language()))?;
-            Ok(status.into())
-        })
+        Ok(self.call(|app| app.wallet_status())?.into())
     }
 }

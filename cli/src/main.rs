@@ -9,11 +9,14 @@ mod commands;
 mod output;
 mod qr;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use sellerkit_core::app::{App, AppConfig};
+use sellerkit_core::locale::Language;
+use sellerkit_core::sync::secrets::FileSecretStore;
 use sellerkit_core::time::{Clock, FixedClock, SystemClock};
 
 use crate::output::Output;
@@ -35,6 +38,12 @@ struct Cli {
     #[arg(long, global = true, env = "SELLERKIT_NOW", value_name = "INSTANT")]
     now: Option<String>,
 
+    /// Language of the messages: `zh-CN` or `en` (any `en*` tag is English, anything else
+    /// Simplified Chinese). Default: from LC_ALL, LC_MESSAGES or LANG (`en_US.UTF-8` is
+    /// English), else Simplified Chinese.
+    #[arg(long, global = true, env = "SELLERKIT_LANG", value_name = "TAG")]
+    lang: Option<String>,
+
     /// More log output on stderr (-v info, -vv debug); SELLERKIT_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
@@ -55,6 +64,16 @@ enum Command {
     Sync(commands::sync::SyncArgs),
     /// The e-coupon wallet: verify, redeem, list redemptions and disputes, QR codes.
     Coupon(commands::coupon::CouponArgs),
+    /// The store-setup checklist: what is done, what is next; tick and untick manual tasks.
+    Checklist(commands::checklist::ChecklistArgs),
+    /// Draw the storefront as a phone shows it, to a PNG.
+    Preview(commands::storefront::PreviewArgs),
+    /// Check listings and the shop for mobile fitness and the marketplace's rules.
+    Lint(commands::storefront::LintArgs),
+    /// Edit the shop profile or a listing (applied now, synced with the next sync).
+    Edit(commands::storefront::EditArgs),
+    /// Storefront edits the server did not take: list them, keep the server's value or reapply.
+    Conflicts(commands::storefront::ConflictsArgs),
     /// The sales dashboard from the local data: figures against the previous period
     /// (mobile share first), top products, and optionally a PNG chart.
     Dashboard(commands::dashboard::DashboardArgs),
@@ -65,10 +84,11 @@ enum Command {
     Serve(sellerkit_devserver::cli::ServeArgs),
 }
 
-/// What the commands share: where the database is, the clock, how to print.
+/// What the commands share: where the database is, the clock, the language, how to print.
 pub struct Context {
     db: Option<PathBuf>,
     clock: Arc<dyn Clock>,
+    language: Language,
     out: Output,
 }
 
@@ -93,6 +113,45 @@ impl Context {
     /// Now, from the injected clock.
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
+    }
+
+    /// The seller's language for messages.
+    pub fn language(&self) -> Language {
+        self.language
+    }
+
+    /// How the CLI opens the core service for the database at `db`: the desktop secret
+    /// store beside it (`<db>.secrets`), `--now`'s clock, `--lang`, and an extra CA.
+    pub fn app_config(
+        &self,
+        db: &Path,
+        create: bool,
+        ca_cert: Option<&Path>,
+    ) -> anyhow::Result<AppConfig> {
+        let mut config = AppConfig::new(db, Arc::new(FileSecretStore::beside_database(db)));
+        config.create = create;
+        config.clock = self.clock();
+        config.language = self.language;
+        if let Some(path) = ca_cert {
+            let pem = std::fs::read(path).map_err(|e| {
+                anyhow::anyhow!(
+                    "{}",
+                    self.language.pick(
+                        format!("无法读取 CA 证书 {}：{e}", path.display()),
+                        format!("cannot read the CA certificate {}: {e}", path.display()),
+                    )
+                )
+            })?;
+            config.extra_root_ca_pem.push(pem);
+        }
+        Ok(config)
+    }
+
+    /// The core service over `--db`; `create` off for commands that must not create a
+    /// database.
+    pub fn open_app(&self, create: bool, ca_cert: Option<&Path>) -> anyhow::Result<App> {
+        let db = self.db_path()?;
+        Ok(App::open(self.app_config(&db, create, ca_cert)?)?)
     }
 }
 
@@ -124,7 +183,14 @@ fn init_logging(verbose: u8) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
-    let out = Output { json: cli.json };
+    let language = match cli.lang.as_deref() {
+        Some(tag) => Language::from_tag(Some(tag)),
+        None => Language::from_env(),
+    };
+    let out = Output {
+        json: cli.json,
+        language,
+    };
     let clock: Arc<dyn Clock> = match cli.now.as_deref().map(parse_now) {
         None => Arc::new(SystemClock),
         Some(Ok(ms)) => Arc::new(FixedClock::new(ms)),
@@ -133,6 +199,7 @@ fn main() -> ExitCode {
     let ctx = Context {
         db: cli.db,
         clock,
+        language,
         out,
     };
     let result = match cli.command {
@@ -141,6 +208,11 @@ fn main() -> ExitCode {
         Command::Activate(args) => commands::activate::run(&ctx, &args),
         Command::Sync(args) => commands::sync::run(&ctx, &args),
         Command::Coupon(args) => commands::coupon::run(&ctx, &args),
+        Command::Checklist(args) => commands::checklist::run(&ctx, &args),
+        Command::Preview(args) => commands::storefront::preview(&ctx, &args),
+        Command::Lint(args) => commands::storefront::lint(&ctx, &args),
+        Command::Edit(args) => commands::storefront::edit(&ctx, &args),
+        Command::Conflicts(args) => commands::storefront::conflicts(&ctx, &args),
         Command::Dashboard(args) => commands::dashboard::run(&ctx, &args),
         Command::Bench(args) => commands::bench::run(&ctx, &args),
         Command::Serve(args) => commands::serve::run(&ctx, args),

@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use sellerkit_core::app::AppError;
+use sellerkit_core::locale::Language;
 use serde::Serialize;
 
 /// Exit status of a command that ran fine but whose answer is "no": a coupon refused.
@@ -22,6 +24,8 @@ pub struct Refused {
 pub struct Output {
     /// `--json` was given.
     pub json: bool,
+    /// The seller's language for messages.
+    pub language: Language,
 }
 
 impl Output {
@@ -39,7 +43,26 @@ impl Output {
     }
 
     /// Reports a failure: one line on stderr, an error object on stdout with `--json`.
+    ///
+    /// A failure of the core service reads in the seller's language, with its stable
+    /// `code` in the JSON (`{"error":{"code":"not_activated","message":...}}`); its English
+    /// technical detail goes to the log (`-v`).
     pub fn fail(&self, error: &anyhow::Error) -> ExitCode {
+        if let Some(app) = error.chain().find_map(|e| e.downcast_ref::<AppError>()) {
+            tracing::info!(error = %app, code = app.code().as_str(), "failed");
+            let line = app.message(self.language).replace('\n', " ");
+            if self.json {
+                let mut body = serde_json::json!({
+                    "error": { "code": app.code(), "message": line }
+                });
+                if let Some(detail) = app.detail_code() {
+                    body["error"]["detail_code"] = detail.into();
+                }
+                println!("{body}");
+            }
+            eprintln!("{} {line}", self.language.pick("错误：", "error:"));
+            return ExitCode::FAILURE;
+        }
         // One line: the chain joined, so the cause is visible without a backtrace; a cause
         // that its parent's message already quotes is not repeated.
         let mut line = String::new();
@@ -58,7 +81,7 @@ impl Output {
             let body = serde_json::json!({ "error": { "message": line } });
             println!("{body}");
         }
-        eprintln!("error: {line}");
+        eprintln!("{} {line}", self.language.pick("错误：", "error:"));
         ExitCode::FAILURE
     }
 }

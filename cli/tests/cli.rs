@@ -8,6 +8,9 @@ fn sellerkit(args: &[&str]) -> Output {
         .args(args)
         .env_remove("SELLERKIT_DB")
         .env_remove("SELLERKIT_NOW")
+        // Most assertions read the English words; `the_sellers_language_is_chosen` below
+        // checks the Chinese default.
+        .env("SELLERKIT_LANG", "en")
         .output()
         .expect("run sellerkit")
 }
@@ -256,4 +259,46 @@ fn status_of_a_missing_database_does_not_create_one() {
     let line = assert_clean_failure(&o);
     assert!(line.contains("no database"), "{line}");
     assert!(!db.exists());
+}
+
+/// Messages are Simplified Chinese unless `--lang`, `SELLERKIT_LANG` or the POSIX locale
+/// variables say English; the JSON code stays the same English identifier.
+#[test]
+fn the_sellers_language_is_chosen() {
+    let dir = tempfile::tempdir().unwrap();
+    let absent = dir.path().join("absent.db");
+    let run = |lang: Option<&str>, env_lang: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sellerkit"));
+        cmd.args(["status", "--json", "--db", absent.to_str().unwrap()])
+            .env_remove("SELLERKIT_DB")
+            .env_remove("SELLERKIT_NOW")
+            .env_remove("SELLERKIT_LANG")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LANG");
+        if let Some(tag) = lang {
+            cmd.args(["--lang", tag]);
+        }
+        if let Some(value) = env_lang {
+            cmd.env("LANG", value);
+        }
+        cmd.output().expect("run sellerkit")
+    };
+    let zh = run(None, None);
+    assert!(stderr(&zh).contains("找不到数据库"), "{}", stderr(&zh));
+    assert_eq!(json(&zh)["error"]["code"], "storage");
+    let en = run(Some("en-US"), None);
+    assert!(
+        stderr(&en).contains("There is no database"),
+        "{}",
+        stderr(&en)
+    );
+    assert_eq!(json(&en)["error"]["code"], "storage");
+    let from_env = run(None, Some("en_GB.UTF-8"));
+    assert!(
+        stderr(&from_env).starts_with("error: "),
+        "{}",
+        stderr(&from_env)
+    );
+    assert!(!absent.exists(), "status created a database");
 }

@@ -5,6 +5,8 @@
 //!
 //! Modules follow the product's features:
 //! - [`analytics`]: the sales dashboard, from rollups the sync keeps up to date;
+//! - [`app`]: [`app::App`], the core service every shell calls;
+//! - [`locale`]: the seller's language;
 //! - [`money`]: integer fen and basis points;
 //! - [`time`]: the injected clock and business days in the shop's time zone;
 //! - [`coupons`]: the coupon format, issuing and verifying offline;
@@ -15,8 +17,11 @@
 //! - [`sync`]: the sync protocol and engine.
 
 pub mod analytics;
+pub mod app;
+pub mod checklist;
 pub mod coupons;
 pub mod domain;
+pub mod locale;
 pub mod money;
 pub mod protocol;
 pub mod store;

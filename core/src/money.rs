@@ -95,6 +95,43 @@ pub enum MoneyError {
     Overflow,
 }
 
+impl MoneyError {
+    /// What to tell the seller who typed the amount, in `language`.
+    pub fn message(&self, language: crate::locale::Language) -> String {
+        use crate::locale::Language::{En, ZhCn};
+        match (self, language) {
+            (MoneyError::Empty, ZhCn) => "请输入金额。".to_owned(),
+            (MoneyError::Empty, En) => "Enter an amount.".to_owned(),
+            (MoneyError::TooManyDecimals(s), ZhCn) => {
+                format!("金额 {s} 的小数超过两位，最小单位是分。")
+            }
+            (MoneyError::TooManyDecimals(s), En) => {
+                format!(
+                    "The amount {s} has more than two decimal places; the smallest unit is one fen."
+                )
+            }
+            (MoneyError::MisplacedComma(s), ZhCn) => {
+                format!("金额 {s} 的千位分隔符位置不对，例如应写成 1,234.50。")
+            }
+            (MoneyError::MisplacedComma(s), En) => {
+                format!(
+                    "The amount {s} has a misplaced thousands separator; write it like 1,234.50."
+                )
+            }
+            (MoneyError::Invalid(s), ZhCn) => {
+                format!("{s} 不是有效的金额，请输入数字，例如 1234.50。")
+            }
+            (MoneyError::Invalid(s), En) => {
+                format!("{s} is not a valid amount. Type a number such as 1234.50.")
+            }
+            (MoneyError::TooLarge | MoneyError::Overflow, ZhCn) => "金额过大。".to_owned(),
+            (MoneyError::TooLarge | MoneyError::Overflow, En) => {
+                "The amount is too large.".to_owned()
+            }
+        }
+    }
+}
+
 impl Fen {
     /// No money.
     pub const ZERO: Fen = Fen(0);

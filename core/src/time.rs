@@ -52,6 +52,33 @@ pub enum TimeError {
     DateOutOfRange(Date),
 }
 
+impl TimeError {
+    /// What to tell the seller, in `language`.
+    pub fn message(&self, language: crate::locale::Language) -> String {
+        use crate::locale::Language::{En, ZhCn};
+        match (self, language) {
+            (TimeError::UnknownZone { name, .. }, ZhCn) => {
+                format!("未知的时区 {name}，请使用 IANA 时区名称，例如 Asia/Shanghai。")
+            }
+            (TimeError::UnknownZone { name, .. }, En) => {
+                format!("Unknown time zone {name}: use an IANA name such as Asia/Shanghai.")
+            }
+            (TimeError::InvalidDate(s), ZhCn) => {
+                format!("{s} 不是有效的日期，请按 YYYY-MM-DD 填写，例如 2026-11-11。")
+            }
+            (TimeError::InvalidDate(s), En) => {
+                format!("{s} is not a valid date: write it as YYYY-MM-DD, for example 2026-11-11.")
+            }
+            (TimeError::OutOfRange(_) | TimeError::DateOutOfRange(_), ZhCn) => {
+                "这个时间超出了支持的范围。".to_owned()
+            }
+            (TimeError::OutOfRange(_) | TimeError::DateOutOfRange(_), En) => {
+                "This time is outside the supported range.".to_owned()
+            }
+        }
+    }
+}
+
 /// A source of "now" in UTC epoch milliseconds.
 ///
 /// The shells and tests implement it; the core never reads the system clock

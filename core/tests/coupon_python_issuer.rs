@@ -2,8 +2,9 @@
 //! `docs/coupon-format.md` only) makes coupons; the core must accept the valid ones and
 //! refuse each broken one with the reason the script expects.
 //!
-//! Needs `python3` with `pip install cbor2==6.2.1 cryptography==50.0.2`; without them the
-//! test fails and says so (it is never skipped).
+//! Needs Python with `cbor2==6.2.1` and `cryptography==50.0.2`: `scripts/setup` installs
+//! them into `.cache/python`, which this test uses (else `python3` from the PATH); without
+//! them the test fails and says so (it is never skipped).
 
 use std::io::Write as _;
 use std::process::{Command, Stdio};
@@ -12,7 +13,18 @@ use sellerkit_core::coupons::{self, CouponClaims, CouponSigner, CouponValue, Ref
 use sellerkit_core::domain::{CouponKind, CouponScope, SigningKey};
 use sellerkit_core::money::Fen;
 
-const PIP_HINT: &str = "pip install cbor2==6.2.1 cryptography==50.0.2";
+const PIP_HINT: &str = "run scripts/setup (it installs cbor2 and cryptography into .cache/python)";
+
+/// The Python of `scripts/setup`'s virtual environment, or `python3` from the PATH.
+fn python() -> std::path::PathBuf {
+    let venv =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.cache/python/bin/python3");
+    if venv.exists() {
+        venv
+    } else {
+        "python3".into()
+    }
+}
 const SEED: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 const KID: &str = "shop-42-2026a";
 /// The verifier's clock for the case set, seconds: 2026-01-15T00:00:00Z.
@@ -27,7 +39,7 @@ fn run_issuer(input: &serde_json::Value) -> String {
         env!("CARGO_MANIFEST_DIR"),
         "/../tests/python/issue_coupons.py"
     );
-    let mut child = Command::new("python3")
+    let mut child = Command::new(python())
         .arg(script)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

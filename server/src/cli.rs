@@ -75,6 +75,10 @@ pub async fn serve(db: Option<PathBuf>, args: ServeArgs) -> Result<(), Box<dyn s
         (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
         _ => None,
     };
+    // Take over SIGTERM and Ctrl-C before announcing readiness: a signal sent right after
+    // the "listening on" line (as tests and service managers do) must stop the server
+    // gracefully, not hit the default disposition and kill it (exit by signal 15).
+    let shutdown = shutdown_signal()?;
     let server = start(ServerOptions {
         db,
         addr: args.addr,
@@ -98,31 +102,33 @@ pub async fn serve(db: Option<PathBuf>, args: ServeArgs) -> Result<(), Box<dyn s
 
     let stop = server.shutdown_handle();
     tokio::spawn(async move {
-        shutdown_signal().await;
+        shutdown.await;
         stop.shutdown();
     });
     server.join().await?;
     Ok(())
 }
 
-/// Completes on Ctrl-C, or SIGTERM on Unix (what `kill` and service managers send).
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Registers the handlers of Ctrl-C (SIGINT) and, on Unix, SIGTERM (what `kill` and service
+/// managers send) now, and returns a future that completes on the first of them.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    () = ctrl_c => {}
-                    _ = term.recv() => {}
-                }
+        // Creating the streams installs the handlers; `ctrl_c()` would only on first poll.
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut term = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = term.recv() => {}
             }
-            Err(_) => ctrl_c.await,
-        }
+        })
     }
     #[cfg(not(unix))]
-    ctrl_c.await;
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
 }

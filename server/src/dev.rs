@@ -20,7 +20,7 @@ use crate::state::AppState;
 use crate::store::{self, ShopInfo};
 
 /// Most orders one `POST /dev/shops/{shop_id}/orders` generates.
-pub const MAX_GENERATED_ORDERS: u64 = 5_000_000;
+pub const MAX_GENERATED_ORDERS: u64 = 200_000;
 /// Longest shop name.
 const MAX_SHOP_NAME_CHARS: usize = 100;
 /// Longest shop id.
@@ -139,7 +139,7 @@ fn check_shop_id(id: &str) -> Result<(), ApiError> {
 }
 
 /// `POST /dev/shops/{shop_id}/orders` body: either generated orders or explicit ones.
-#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct AddOrders {
     /// Number of orders to generate.
     #[serde(default)]
@@ -151,6 +151,61 @@ pub struct AddOrders {
     /// Explicit orders, added or replacing those with the same id.
     #[serde(default)]
     pub orders: Option<Vec<Order>>,
+}
+
+// By hand: the "either `count` or `orders`" rule is a `oneOf`, which the derive cannot say.
+impl utoipa::PartialSchema for AddOrders {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+        let count = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(0))
+            .maximum(Some(MAX_GENERATED_ORDERS))
+            .description(Some("Number of orders to generate."));
+        let seed = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(0))
+            .description(Some(
+                "Seed of the generator: the same seed gives the same orders (same ids, so \
+                 they replace the earlier ones). Default: a fresh random seed.",
+            ));
+        let orders = ArrayBuilder::new()
+            .items(utoipa::openapi::Ref::from_schema_name("Order"))
+            .description(Some(
+                "Explicit orders, added or replacing those with the same id.",
+            ));
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .property("count", count)
+                    .property("seed", seed)
+                    .required("count")
+                    .additional_properties(Some(
+                        utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+                    )),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .property("orders", orders)
+                    .required("orders")
+                    .additional_properties(Some(
+                        utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+                    )),
+            )
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for AddOrders {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        schemas.push(("Order".into(), <Order as utoipa::PartialSchema>::schema()));
+        <Order as utoipa::ToSchema>::schemas(schemas);
+    }
 }
 
 /// Answer of the `/dev/` endpoints that write entities.
@@ -244,6 +299,17 @@ pub async fn put_products(
 ) -> Result<ApiJson<Written>, ApiError> {
     if body.products.iter().any(|p| p.id.is_empty()) {
         return Err(ApiError::invalid_request("every product needs an id"));
+    }
+    // What a phone's database refuses (a negative price) or the feed cannot bump (a version
+    // at the top of i64) never enters the feed.
+    if body
+        .products
+        .iter()
+        .any(|p| p.price.0 < 0 || !(0..i64::MAX).contains(&p.version))
+    {
+        return Err(ApiError::invalid_request(
+            "price must not be negative and version must be 0 to 2^63 - 2",
+        ));
     }
     let written = state
         .shop_write(shop_id, move |tx, seqs, shop_id| {

@@ -25,19 +25,24 @@ const DEFAULT_VALIDITY_MS: i64 = 30 * 86_400_000;
 pub struct IssueBook {
     /// Wanted book id; a fresh `book_…` id when absent.
     #[serde(default)]
+    #[schema(min_length = 1)]
     pub book_id: Option<String>,
-    /// Seller-facing name, e.g. `满100减10`.
+    /// Seller-facing name, e.g. `满100减10`: at most 100 characters, not only spaces.
+    #[schema(pattern = "\\S", max_length = 100)]
     pub title: String,
     /// `single_use`, `multi_use` or `stored_value`.
     pub kind: CouponKind,
     /// Fixed value (or stored balance) in fen; exclusive with `value_bps`.
     #[serde(default)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
     pub value_fen: Option<Fen>,
     /// Percentage off in basis points (1 to 10000); exclusive with `value_fen`.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 10_000)]
     pub value_bps: Option<i32>,
-    /// Uses per coupon, for `multi_use` only.
+    /// Uses per coupon, for `multi_use` only (at least 1).
     #[serde(default)]
+    #[schema(minimum = 1)]
     pub max_uses: Option<u32>,
     /// Minimum order total in fen (default 0).
     #[serde(default)]
@@ -52,6 +57,7 @@ pub struct IssueBook {
     #[serde(default = "all_products")]
     pub scope: CouponScope,
     /// Coupons to issue, 1 to [`MAX_ISSUE_COUNT`].
+    #[schema(minimum = 1, maximum = 20_000)]
     pub count: u32,
 }
 

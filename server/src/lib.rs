@@ -34,6 +34,7 @@ mod api;
 pub mod cli;
 mod clock;
 mod dev;
+mod dev_checklist;
 mod dev_coupons;
 mod error;
 mod extract;

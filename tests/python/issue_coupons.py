@@ -29,7 +29,7 @@ import json
 import sys
 import zlib
 
-PIP_HINT = "pip install cbor2==6.2.1 cryptography==50.0.2"
+PIP_HINT = "run scripts/setup (it installs cbor2==6.2.1 cryptography==50.0.2 into .cache/python)"
 
 try:
     import cbor2

@@ -54,6 +54,12 @@ impl DevServerProcess {
     /// Starts `sellerkit-devserver` with `args` on a free loopback port and waits until it
     /// prints its URL.
     pub fn start(args: &[&str]) -> DevServerProcess {
+        DevServerProcess::try_start(args).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Like [`DevServerProcess::start`], but a server that ends before printing its URL
+    /// (e.g. its fixed port is still taken) is an error to handle, not a panic.
+    pub fn try_start(args: &[&str]) -> Result<DevServerProcess, String> {
         let bin = workspace_bin("sellerkit-devserver", "sellerkit-devserver");
         let mut cmd = Command::new(bin);
         if !args.contains(&"--addr") {
@@ -76,13 +82,16 @@ impl DevServerProcess {
                 }
                 other => {
                     let _ = child.kill();
-                    panic!("dev server ended before printing its URL: {other:?}");
+                    let _ = child.wait();
+                    return Err(format!(
+                        "dev server ended before printing its URL: {other:?}"
+                    ));
                 }
             }
         };
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        DevServerProcess { child, url }
+        Ok(DevServerProcess { child, url })
     }
 }
 
@@ -196,6 +205,8 @@ pub fn sellerkit(args: &[&str]) -> std::process::Output {
         .args(args)
         .env_remove("SELLERKIT_DB")
         .env_remove("SELLERKIT_NOW")
+        // The assertions read the English messages (the default is the seller's zh-CN).
+        .env("SELLERKIT_LANG", "en")
         .output()
         .expect("run sellerkit")
 }
@@ -207,6 +218,8 @@ pub fn sellerkit_killed_after(args: &[&str], after: std::time::Duration) {
         .args(args)
         .env_remove("SELLERKIT_DB")
         .env_remove("SELLERKIT_NOW")
+        // The assertions read the English messages (the default is the seller's zh-CN).
+        .env("SELLERKIT_LANG", "en")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

@@ -652,12 +652,24 @@ fn verify_and_redeem_read_the_qr_from_a_picture() {
 // An independent issuer: Python (cbor2 + cryptography), written from docs/coupon-format.md,
 // signs with the key the dev server was given; the CLI redeems what it issues.
 
-const PIP_HINT: &str = "pip install cbor2==6.2.1 cryptography==50.0.2";
+const PIP_HINT: &str = "run scripts/setup (it installs cbor2 and cryptography into .cache/python)";
+
+/// The Python of `scripts/setup`'s virtual environment (with the pinned packages), or
+/// `python3` from the PATH when there is none.
+fn python() -> std::path::PathBuf {
+    let venv =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.cache/python/bin/python3");
+    if venv.exists() {
+        venv
+    } else {
+        "python3".into()
+    }
+}
 
 fn python_issue(key_pem: &str, kid: &str, claims: serde_json::Value) -> String {
     use std::io::Write as _;
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python/issue_coupons.py");
-    let mut child = std::process::Command::new("python3")
+    let mut child = std::process::Command::new(python())
         .arg(script)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

@@ -3,9 +3,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sellerkit_core::store::{NewMutation, Store, StoreError};
+use sellerkit_core::sync::apply::local_digest;
 use sellerkit_e2e::{
     DevServerProcess, http_post_json, sellerkit, sellerkit_killed_after, stdout_json, workspace_bin,
 };
@@ -222,6 +223,7 @@ fn kill_9_at_random_points_then_a_full_sync_loses_nothing_and_applies_nothing_tw
 
     let mut rng = fastrand::Rng::with_seed(0x5EED);
     let rounds = 25;
+    let mut mid_sync = std::collections::BTreeSet::new();
     for _ in 0..rounds {
         let after = Duration::from_millis(rng.u64(20..900));
         // Small pages and one-at-a-time pushes: many commit points to land between.
@@ -229,7 +231,16 @@ fn kill_9_at_random_points_then_a_full_sync_loses_nothing_and_applies_nothing_tw
         // The database stays openable and consistent after every kill.
         let status = phone.store().status().unwrap();
         assert!(status.counts.orders <= 20_000);
+        // A kill that left some orders but not all landed mid-sync: the cursor had
+        // advanced, and not to the end.
+        if (1..20_000).contains(&status.counts.orders) {
+            assert!(status.sync.cursor.is_some(), "orders without a cursor");
+            mid_sync.insert(status.counts.orders);
+        }
     }
+    // Without this the loop could pass with every kill landing before the first page or
+    // after the last one, proving nothing about kills between commits.
+    assert!(!mid_sync.is_empty(), "no kill landed mid-sync");
     let last = phone.sync(&[]);
     assert_same_shop(&last, &server.digest("shop_demo"));
     let store = phone.store();
@@ -256,24 +267,14 @@ fn kill_9_at_random_points_then_a_full_sync_loses_nothing_and_applies_nothing_tw
 fn a_server_restart_mid_sync_is_survived() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("server.db");
-    // A fixed port, so the restarted server is where the client expects it.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let args = [
-        "--db",
-        db.to_str().unwrap(),
-        "--addr",
-        &addr,
-        "--seed",
-        "demo",
-        "--orders",
-        "30000",
-    ];
+    let seed = ["--seed", "demo", "--orders", "30000"];
+    let mut args = vec!["--db", db.to_str().unwrap()];
+    args.extend_from_slice(&seed);
+    // The OS picks the port (no probe-then-bind race with other tests); the restarted
+    // server binds that same port, which our own server held until it was killed.
     let server = DevServerProcess::start(&args);
+    let addr = server.url.trim_start_matches("http://").to_string();
+    args.extend_from_slice(&["--addr", &addr]);
     let phone = Device::new();
     phone.activate(
         &server.url,
@@ -281,6 +282,7 @@ fn a_server_restart_mid_sync_is_survived() {
     );
 
     let sync = Command::new(workspace_bin("sellerkit", "sellerkit"))
+        .env("SELLERKIT_LANG", "en")
         .args([
             "--db",
             phone.db.to_str().unwrap(),
@@ -293,10 +295,37 @@ fn a_server_restart_mid_sync_is_survived() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(400));
+    // Kill the server once the phone has committed a page (its cursor moved): mid-sync,
+    // as a signal rather than after a guessed delay.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let cursor = Store::open(&phone.db)
+            .ok()
+            .and_then(|s| s.status().ok())
+            .and_then(|s| s.sync.cursor);
+        if cursor.is_some() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the sync committed no page in 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
     server.kill();
-    std::thread::sleep(Duration::from_millis(300));
-    let server = DevServerProcess::start(&args);
+    // The port is free once the killed server is reaped; retry briefly in case the OS
+    // still holds it.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let server = loop {
+        match DevServerProcess::try_start(&args) {
+            Ok(server) => break server,
+            Err(e) if Instant::now() < deadline => {
+                eprintln!("restart: {e}; retrying");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => panic!("the server did not restart on {addr}: {e}"),
+        }
+    };
     let out = sync.wait_with_output().unwrap();
     assert!(
         out.status.success(),
@@ -321,13 +350,17 @@ fn a_revoked_token_asks_to_activate_again() {
         &serde_json::json!({}),
     );
     assert!(code < 300, "{code} {body}");
-    let before = std::fs::read(&phone.db).unwrap();
+    let digest_before = local_digest(&phone.store()).unwrap();
+    let cursor_before = phone.store().status().unwrap().sync.cursor;
+    assert!(cursor_before.is_some());
     let o = phone.cli(&["sync", "--json"]);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("activate it again"), "{err}");
+    assert!(err.contains("Activate it again"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
-    drop(before);
+    // The refused sync kept every synced row and the cursor.
+    assert_eq!(local_digest(&phone.store()).unwrap(), digest_before);
+    assert_eq!(phone.store().status().unwrap().sync.cursor, cursor_before);
     // Activating again repairs it, and the data synced before is kept.
     phone.activate(&server.url, &server.activation_code("shop_demo", "basic"));
     let again = phone.sync(&["--no-media"]);
@@ -406,7 +439,10 @@ fn plain_http_is_refused_except_to_loopback() {
         let o = phone.cli(&["activate", "--server", url, "--code", "X"]);
         assert!(!o.status.success(), "{url} accepted");
         let err = String::from_utf8_lossy(&o.stderr);
-        assert!(err.contains("refusing server URL"), "{url}: {err}");
+        assert!(
+            err.contains("cannot be used: use an address starting with https://"),
+            "{url}: {err}"
+        );
     }
 }
 

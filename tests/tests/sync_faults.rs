@@ -149,7 +149,7 @@ fn malformed_type_confused_or_oversized_pages_are_typed_errors_and_change_nothin
                 br#"{"changes":[{"kind":"product","data":{"id":"p_x","title":"t","description":"","category":"","price":-5,"stock":1,"status":"active","version":1,"updated_ms":1}}],"next_cursor":"999999","has_more":false}"#
                     .to_vec(),
             ),
-            "",
+            "CHECK constraint failed",
         ),
         (
             "100 MB body",

@@ -453,16 +453,28 @@ fn cancellation_stops_a_long_delay_and_a_long_backoff_promptly() {
         rig.proxy.script([fault.clone()]);
         let cancel = CancellationToken::new();
         let trigger = cancel.clone();
+        let injected = rig.proxy.faults_injected();
         let started = Instant::now();
-        let got = rt.block_on(async {
-            tokio::spawn(async move {
-                tokio::time::sleep(Duration::from_millis(300)).await;
+        let got = std::thread::scope(|s| {
+            s.spawn(|| {
+                // Cancel once the fault is in effect (the proxy holds the answer back, or
+                // the 429 is answered and the client waits): a signal, not a guessed delay,
+                // so the cancellation provably lands inside the long wait.
+                let deadline = Instant::now() + Duration::from_secs(10);
+                while rig.proxy.faults_injected() == injected && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(2));
+                }
                 trigger.cancel();
             });
-            rig.transport
-                .get_json::<Health>("/v1/health", None, &cancel)
-                .await
+            rt.block_on(
+                rig.transport
+                    .get_json::<Health>("/v1/health", None, &cancel),
+            )
         });
+        assert!(
+            rig.proxy.faults_injected() > injected,
+            "{fault:?}: the fault was never injected"
+        );
         assert!(
             matches!(got, Err(SyncError::Cancelled)),
             "{fault:?}: {got:?}"

@@ -61,10 +61,24 @@ impl Phone {
         (store, wallet)
     }
 
+    /// The device id the CLI's activation stored.
+    fn device(store: &Store) -> String {
+        store
+            .read(|db| db.sync().state())
+            .unwrap()
+            .device_id
+            .expect("the phone is activated")
+    }
+
     fn redeem(&self, text: &str, total: i64, amount: Option<i64>) -> Result<String, WalletError> {
-        let (_store, wallet) = self.wallet();
+        let (store, wallet) = self.wallet();
         wallet
-            .redeem(text, &Purchase::with_total(Fen(total)), amount.map(Fen))
+            .redeem(
+                &Self::device(&store),
+                text,
+                &Purchase::with_total(Fen(total)),
+                amount.map(Fen),
+            )
             .map(|r| r.redemption.id)
     }
 
@@ -262,7 +276,12 @@ fn a_redemption_left_by_a_killed_app_is_pushed_exactly_once() {
     let rid = {
         let (store, wallet) = phone.wallet();
         let r = wallet
-            .redeem(&texts[0], &Purchase::with_total(Fen(3_000)), None)
+            .redeem(
+                &Phone::device(&store),
+                &texts[0],
+                &Purchase::with_total(Fen(3_000)),
+                None,
+            )
             .unwrap();
         std::mem::forget(wallet); // no orderly shutdown of the wallet
         drop(store);

@@ -52,6 +52,8 @@ fun main() {
     runSmokeTests()
     runSellerAppTests()
     runWalletTests()
+    runLocaleTests()
+    runChecklistTests()
     runDashboardTests()
     println("$passed passed, $failed failed")
     if (failed > 0 || passed == 0) exitProcess(1)

@@ -140,6 +140,8 @@ private fun config(dir: File, name: String, timeZone: String? = null) = SellerAp
     timeZone = timeZone,
     deviceName = "JVM test ($name)",
     platform = "desktop",
+    // The checks below read English reasons; LocaleTest checks both languages.
+    locale = "en",
 )
 
 /** Checks that a listener saw a well-formed sync: Started, sane progress, then [last]. */

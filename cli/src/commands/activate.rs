@@ -1,15 +1,9 @@
 //! `sellerkit activate`: register this database as a device of a shop.
 
 use std::path::PathBuf;
-use std::sync::Arc;
-
-use sellerkit_core::store::Store;
-use sellerkit_core::sync::engine::{SyncEngine, SyncOptions};
-use sellerkit_core::sync::secrets::FileSecretStore;
-use sellerkit_core::sync::transport::Transport;
 
 use crate::Context;
-use crate::commands::sync::{run_cancellable, transport_config};
+use crate::commands::sync::run_cancellable;
 
 /// Options of `sellerkit activate`.
 #[derive(Debug, clap::Args)]
@@ -30,33 +24,34 @@ pub struct ActivateArgs {
 
 pub fn run(ctx: &Context, args: &ActivateArgs) -> anyhow::Result<()> {
     let db = ctx.db_path()?;
-    let store = Arc::new(Store::open(&db)?);
-    let secrets = Arc::new(FileSecretStore::beside_database(&db));
-    let transport = Arc::new(Transport::new(
-        &args.server,
-        transport_config(args.ca_cert.as_deref())?,
-    )?);
-    let engine = SyncEngine::new(
-        store,
-        transport,
-        secrets,
-        ctx.clock(),
-        SyncOptions::for_database(&db),
-    );
-    let activation = run_cancellable(|cancel| async move {
-        engine
-            .activate(&args.code, &args.device_name, "desktop", &cancel)
-            .await
-    })?;
+    let mut config = ctx.app_config(&db, true, args.ca_cert.as_deref())?;
+    config.device_name = args.device_name.clone();
+    let app = sellerkit_core::app::App::open(config)?;
+    let activation =
+        run_cancellable(
+            |cancel| async move { app.activate(&args.server, &args.code, &cancel).await },
+        )?;
+    let language = ctx.language();
     ctx.out.print(&activation, |a| {
-        format!(
-            "Activated device {} for {} ({}, {} tier) on {}.\nNext: sellerkit --db {} sync\n",
-            a.device_id,
-            a.shop_name,
-            a.shop_id,
-            a.tier,
-            a.server_url,
-            db.display()
+        language.pick(
+            format!(
+                "已激活设备 {}：{}（{}，{} 档），服务器 {}。\n下一步：sellerkit --db {} sync\n",
+                a.device_id,
+                a.shop_name,
+                a.shop_id,
+                a.tier,
+                a.server_url,
+                db.display()
+            ),
+            format!(
+                "Activated device {} for {} ({}, {} tier) on {}.\nNext: sellerkit --db {} sync\n",
+                a.device_id,
+                a.shop_name,
+                a.shop_id,
+                a.tier,
+                a.server_url,
+                db.display()
+            ),
         )
     });
     Ok(())

@@ -4,25 +4,25 @@
 //! Figures are ratios against baselines from the same process, since machines are noisy.
 
 pub mod analytics;
+pub mod checklist;
 pub mod coupons;
+pub mod storefront;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context as _, bail};
+use sellerkit_core::app::{App, AppConfig, SyncRun};
 use sellerkit_core::store::Store;
-use sellerkit_core::sync::engine::{SyncEngine, SyncOptions};
 use sellerkit_core::sync::progress::NoProgress;
 use sellerkit_core::sync::secrets::FileSecretStore;
-use sellerkit_core::sync::transport::Transport;
 use sellerkit_core::time::SystemClock;
 use sellerkit_devserver::seed::{SeedConfig, demo_catalog, demo_orders};
 use sellerkit_devserver::{ServerOptions, start};
 use tokio_util::sync::CancellationToken;
 
 use crate::Context;
-use crate::commands::sync::transport_config;
 
 /// Options of `sellerkit bench`.
 #[derive(Debug, clap::Args)]
@@ -58,9 +58,20 @@ enum BenchWhat {
         /// Runs per measurement (medians are reported).
         #[arg(long, default_value_t = 15)]
         runs: usize,
-        /// Python with the `duckdb` package (pip install duckdb==1.4.2).
+        /// Python with the `duckdb` package (`scripts/setup` puts one in `.cache/python`).
         #[arg(long, default_value = "python3")]
         python: String,
+        /// Keep the work folder here instead of a temporary one.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+    },
+    /// Storefront: home preview at both screen sizes from cached thumbnails vs a bare PNG
+    /// encode of the same canvas; a 4000x3000 photo to its variants vs bare fast_image_resize;
+    /// the lint of 5,000 products; peak memory of a `sellerkit preview` process.
+    Storefront {
+        /// Repetitions of each timed step (the median is reported).
+        #[arg(long, default_value_t = 9)]
+        runs: usize,
         /// Keep the work folder here instead of a temporary one.
         #[arg(long, value_name = "DIR")]
         dir: Option<std::path::PathBuf>,
@@ -71,6 +82,22 @@ enum BenchWhat {
         /// Coupons to issue, verify and redeem.
         #[arg(long, default_value_t = 2_000)]
         count: usize,
+        /// Keep the work folder here instead of a temporary one.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+    },
+    /// The store-setup checklist evaluated whole on a big shop vs. reading the same
+    /// listings with no rule applied.
+    Checklist {
+        /// Products in the shop.
+        #[arg(long, default_value_t = 5_000)]
+        products: u64,
+        /// Orders in the shop.
+        #[arg(long, default_value_t = 1_000_000)]
+        orders: u64,
+        /// Evaluations measured.
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
         /// Keep the work folder here instead of a temporary one.
         #[arg(long, value_name = "DIR")]
         dir: Option<std::path::PathBuf>,
@@ -114,6 +141,20 @@ pub fn run(ctx: &Context, args: &BenchArgs) -> anyhow::Result<()> {
         } => {
             let (_temp, dir) = bench_dir(dir.as_deref())?;
             analytics::run(ctx, *orders, (*runs).max(1), &dir, python)
+        }
+        BenchWhat::Checklist {
+            products,
+            orders,
+            runs,
+            dir,
+        } => {
+            anyhow::ensure!(*runs > 0, "--runs must be at least 1");
+            let (_temp, dir) = bench_dir(dir.as_deref())?;
+            checklist::run(ctx, &dir, *products, *orders, *runs)
+        }
+        BenchWhat::Storefront { runs, dir } => {
+            let (_temp, dir) = bench_dir(dir.as_deref())?;
+            storefront::run(ctx, *runs, &dir)
         }
     }
 }
@@ -217,20 +258,20 @@ fn bench_sync(
     progress(&format!("initial sync of {orders} orders"));
     let phone_db = dir.join("phone.db");
     let report = runtime.block_on(async {
-        let store = Arc::new(Store::open(&phone_db)?);
-        let mut options = SyncOptions::for_database(&phone_db);
-        options.download_media = false;
-        options.page_limit = page_limit;
-        let engine = SyncEngine::new(
-            store,
-            Arc::new(Transport::new(&url, transport_config(None)?)?),
+        let mut config = AppConfig::new(
+            &phone_db,
             Arc::new(FileSecretStore::beside_database(&phone_db)),
-            Arc::new(SystemClock),
-            options,
         );
+        config.clock = Arc::new(SystemClock);
+        config.device_name = "bench".into();
+        let app = App::open(config)?;
+        let run = SyncRun {
+            download_media: false,
+            page_limit: Some(page_limit),
+        };
         let cancel = CancellationToken::new();
-        engine.activate(&code, "bench", "desktop", &cancel).await?;
-        anyhow::Ok(engine.sync(&NoProgress, &cancel).await?)
+        app.activate(&url, &code, &cancel).await?;
+        anyhow::Ok(app.sync(&run, &NoProgress, &cancel).await?)
     })?;
     let pulled_orders = report.pulled.get("order").copied().unwrap_or(0);
     if pulled_orders != orders {

@@ -13,7 +13,7 @@ use sellerkit_core::money::{Bps, Fen};
 use sellerkit_core::time::{ShopZone, format_ms_rfc3339};
 
 use crate::Context;
-use crate::commands::status::open_existing;
+use sellerkit_core::locale::Language;
 
 /// Debian's `fonts-droid-fallback`: a font with the Chinese glyphs the chart needs.
 pub const DEFAULT_FONT: &str = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf";
@@ -39,10 +39,6 @@ pub struct DashboardArgs {
     /// Font file for digits and Latin text in the chart (the CJK font may have none).
     #[arg(long, value_name = "FILE", default_value = DEFAULT_LATIN_FONT)]
     pub latin_font: PathBuf,
-
-    /// Language of the words: en or zh-CN [default: from LANG, else en].
-    #[arg(long, value_name = "LANG")]
-    pub lang: Option<String>,
 }
 
 /// The language the words are printed in.
@@ -54,21 +50,17 @@ pub enum Lang {
     Zh,
 }
 
-impl Lang {
-    /// From `--lang`, else the `LC_ALL`/`LANG` environment, else English.
-    pub fn pick(flag: Option<&str>) -> Lang {
-        let tag = flag
-            .map(str::to_owned)
-            .or_else(|| std::env::var("LC_ALL").ok().filter(|v| !v.is_empty()))
-            .or_else(|| std::env::var("LANG").ok())
-            .unwrap_or_default();
-        if tag.to_ascii_lowercase().starts_with("zh") {
-            Lang::Zh
-        } else {
-            Lang::En
+impl From<Language> for Lang {
+    /// The global `--lang` (else the environment), as the CLI resolved it.
+    fn from(language: Language) -> Lang {
+        match language {
+            Language::En => Lang::En,
+            Language::ZhCn => Lang::Zh,
         }
     }
+}
 
+impl Lang {
     fn pick_text<'a>(self, en: &'a str, zh: &'a str) -> &'a str {
         match self {
             Lang::En => en,
@@ -78,11 +70,11 @@ impl Lang {
 }
 
 pub fn run(ctx: &Context, args: &DashboardArgs) -> anyhow::Result<()> {
-    let lang = Lang::pick(args.lang.as_deref());
+    let lang = Lang::from(ctx.language());
     let spec: RangeSpec = args.range.parse().map_err(|e| localized(e, lang))?;
-    let path = ctx.db_path()?;
-    let store = open_existing(&path)?;
-    let board = analytics::dashboard(&store, spec, ctx.now_ms()).map_err(|e| localized(e, lang))?;
+    // Reading the dashboard never creates a database.
+    let app = ctx.open_app(false, None)?;
+    let board = app.dashboard(spec).map_err(|e| localized(e, lang))?;
     if let Some(chart_path) = &args.chart {
         chart::draw(&board, &args.font, &args.latin_font, chart_path)
             .with_context(|| format!("cannot draw the chart into {}", chart_path.display()))?;

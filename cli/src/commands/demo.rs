@@ -7,15 +7,16 @@
 //! the phone's database holds.
 
 pub mod analytics;
+pub mod checklist;
 pub mod coupons;
+pub mod storefront;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
-use sellerkit_core::store::Store;
-use sellerkit_core::sync::engine::{Activation, SyncEngine, SyncOptions, SyncReport};
-use sellerkit_core::sync::secrets::FileSecretStore;
+use sellerkit_core::app::{Activation, App, SyncRun};
+use sellerkit_core::sync::engine::SyncReport;
 use sellerkit_core::sync::transport::{RetryMode, Transport};
 use sellerkit_devserver::seed::SeedConfig;
 use sellerkit_devserver::{ServerOptions, start};
@@ -23,7 +24,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::Context;
 use crate::commands::status::{StatusReport, render};
-use crate::commands::sync::{Bar, transport_config};
+use crate::commands::sync::Bar;
 
 /// Options of `sellerkit demo`.
 #[derive(Debug, clap::Args)]
@@ -56,6 +57,7 @@ struct DemoReport<'a> {
     /// Orders added on the server while the phone was away.
     new_orders: u64,
     second_sync: &'a SyncReport,
+    checklist: &'a checklist::ChecklistDemo,
     coupons: &'a coupons::CouponDemo,
     analytics: &'a analytics::DashboardDemo,
     #[serde(flatten)]
@@ -119,58 +121,63 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
         .context("the dev server made no activation code for the demo shop")?
         .code;
 
-    let store = Arc::new(Store::open(&db)?);
-    let transport = Arc::new(Transport::new(&url, transport_config(None)?)?);
-    let engine = SyncEngine::new(
-        Arc::clone(&store),
-        Arc::clone(&transport),
-        Arc::new(FileSecretStore::beside_database(&db)),
-        ctx.clock(),
-        SyncOptions::for_database(&db),
-    );
+    let mut config = ctx.app_config(&db, true, None)?;
+    config.device_name = "SellerKit demo".into();
+    let app = App::open(config)?;
+    // The dev server's own endpoints (`/dev/...`), with the app's transport settings.
+    let transport = Arc::new(Transport::new(&url, app.transport_config().clone())?);
     let cancel = CancellationToken::new();
-    let bar = Bar::new(!ctx.out.json);
-    let (activation, first, second, new_orders, coupon_demo) = runtime.block_on(async {
-        say(&format!("activating this device with code {code}"));
-        let activation = engine
-            .activate(&code, "SellerKit demo", "desktop", &cancel)
-            .await?;
-        say("first sync: the whole shop, its pictures and a year of orders");
-        let first = engine.sync(&bar, &cancel).await?;
-        let new_orders = 25;
-        say(&format!("{new_orders} new orders arrive on the server"));
-        let _: serde_json::Value = transport
-            .post_json(
-                &format!("/dev/shops/{}/orders", sellerkit_devserver::DEMO_SHOP_ID),
-                &serde_json::json!({ "count": new_orders, "seed": now_ms }),
-                None,
-                RetryMode::Idempotent,
+    let bar = Bar::new(!ctx.out.json, ctx.language());
+    let (activation, first, second, new_orders, checklist_demo, coupon_demo) =
+        runtime.block_on(async {
+            say(&format!("activating this device with code {code}"));
+            let activation = app.activate(&url, &code, &cancel).await?;
+            say("first sync: the whole shop, its pictures and a year of orders");
+            let first = app.sync(&SyncRun::default(), &bar, &cancel).await?;
+            let new_orders = 25;
+            say(&format!("{new_orders} new orders arrive on the server"));
+            let _: serde_json::Value = transport
+                .post_json(
+                    &format!("/dev/shops/{}/orders", sellerkit_devserver::DEMO_SHOP_ID),
+                    &serde_json::json!({ "count": new_orders, "seed": now_ms }),
+                    None,
+                    RetryMode::Idempotent,
+                    &cancel,
+                )
+                .await?;
+            say("second sync: only what changed");
+            let second = app.sync(&SyncRun::default(), &bar, &cancel).await?;
+            bar.clear();
+            let checklist_demo =
+                checklist::run(&app, &transport, ctx.clock(), &say, &cancel).await?;
+            let coupon_demo = coupons::run(
+                coupons::Phone {
+                    app: &app,
+                    transport: Arc::clone(&transport),
+                    code: &code,
+                    dir: &dir,
+                    clock: ctx.clock(),
+                },
+                &say,
                 &cancel,
             )
             .await?;
-        say("second sync: only what changed");
-        let second = engine.sync(&bar, &cancel).await?;
-        bar.clear();
-        let coupon_demo = coupons::run(
-            coupons::Phone {
-                store: Arc::clone(&store),
-                engine: &engine,
-                transport: Arc::clone(&transport),
-                code: &code,
-                dir: &dir,
-                clock: ctx.clock(),
-            },
-            &say,
-            &cancel,
-        )
-        .await?;
-        anyhow::Ok((activation, first, second, new_orders, coupon_demo))
-    })?;
+            anyhow::Ok((
+                activation,
+                first,
+                second,
+                new_orders,
+                checklist_demo,
+                coupon_demo,
+            ))
+        })?;
     drop(bar);
     runtime.block_on(server.shutdown())?;
+    storefront::run(ctx, &app, &dir)?;
 
-    let dashboard = analytics::run(&store, ctx.now_ms(), &dir, args.out.is_some())?;
-    let status = store.status()?;
+    let dashboard = analytics::run(&app, ctx.language().into(), &dir, args.out.is_some())?;
+    let status = app.store().status()?;
+    let activated = app.is_activated()?;
     let report = DemoReport {
         dir: &dir,
         kept: args.out.is_some(),
@@ -179,10 +186,12 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
         first_sync: &first,
         new_orders,
         second_sync: &second,
+        checklist: &checklist_demo,
         coupons: &coupon_demo,
         analytics: &dashboard,
         status: StatusReport {
             db: &db,
+            activated,
             status: &status,
         },
     };
@@ -207,6 +216,7 @@ fn render_demo(r: &DemoReport<'_>) -> String {
         r.second_sync.changes_pulled(),
         r.second_sync.duration_ms as f64 / 1000.0,
     );
+    text.push_str(&checklist::render(r.checklist));
     text.push_str(&render_coupons(r.coupons));
     text.push('\n');
     text.push_str(&analytics::render_demo(r.analytics));

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use sellerkit_core::store::{OpenOptions, Store, StoreStatus};
+use sellerkit_core::store::StoreStatus;
 use sellerkit_core::time::{ShopZone, format_ms_rfc3339};
 
 use crate::Context;
@@ -13,6 +13,8 @@ use crate::Context;
 pub struct StatusReport<'a> {
     /// Database file.
     pub db: &'a Path,
+    /// Whether the device is activated (the core service's one definition).
+    pub activated: bool,
     /// What it holds.
     #[serde(flatten)]
     pub status: &'a StoreStatus,
@@ -21,12 +23,13 @@ pub struct StatusReport<'a> {
 pub fn run(ctx: &Context) -> anyhow::Result<()> {
     let path = ctx.db_path()?;
     // Inspecting never creates a database.
-    let store = open_existing(&path)?;
-    let status = store.status()?;
+    let app = ctx.open_app(false, None)?;
+    let status = app.status()?;
     ctx.out.print(
         &StatusReport {
             db: &path,
-            status: &status,
+            activated: status.activated,
+            status: &status.store,
         },
         |r| render(r.db, r.status),
     );
@@ -98,15 +101,4 @@ pub fn render(db: &Path, s: &StoreStatus) -> String {
         let _ = writeln!(out, "           last error: {err}");
     }
     out
-}
-
-/// Opens an existing database for a command that must not create one.
-pub fn open_existing(path: &Path) -> anyhow::Result<Store> {
-    Ok(Store::open_with(
-        path,
-        &OpenOptions {
-            create: false,
-            ..OpenOptions::default()
-        },
-    )?)
 }

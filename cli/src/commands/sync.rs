@@ -1,18 +1,15 @@
 //! `sellerkit sync`: push local changes, pull the shop, fetch images; with a progress bar.
 
 use std::future::Future;
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sellerkit_core::sync::SyncError;
+use sellerkit_core::app::{AppError, SyncRun};
+use sellerkit_core::locale::Language;
 use sellerkit_core::sync::apply::local_digest;
 use sellerkit_core::sync::digest::ShopDigest;
-use sellerkit_core::sync::engine::{SyncEngine, SyncOptions, SyncReport};
+use sellerkit_core::sync::engine::SyncReport;
 use sellerkit_core::sync::progress::{SyncListener, SyncPhase, SyncProgress};
-use sellerkit_core::sync::secrets::FileSecretStore;
-use sellerkit_core::sync::transport::TransportConfig;
 use tokio_util::sync::CancellationToken;
 
 use crate::Context;
@@ -46,7 +43,7 @@ struct SyncSummary {
 }
 
 /// Peak resident set size of this process (`VmHWM`), where /proc tells it.
-fn peak_rss_kb() -> Option<u64> {
+pub(crate) fn peak_rss_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     status
         .lines()
@@ -55,23 +52,20 @@ fn peak_rss_kb() -> Option<u64> {
 }
 
 pub fn run(ctx: &Context, args: &SyncArgs) -> anyhow::Result<()> {
-    let db = ctx.db_path()?;
-    let store = Arc::new(crate::commands::status::open_existing(&db)?);
-    let secrets = Arc::new(FileSecretStore::beside_database(&db));
-    let mut options = SyncOptions::for_database(&db);
-    options.download_media = !args.no_media;
-    options.page_limit = args.page_limit;
-    let engine = SyncEngine::for_activated(
-        Arc::clone(&store),
-        secrets,
-        ctx.clock(),
-        transport_config(args.ca_cert.as_deref())?,
-        options,
-    )?;
-    let bar = Bar::new(!ctx.out.json);
-    let report = run_cancellable(|cancel| async move { engine.sync(&bar, &cancel).await })?;
+    let app = ctx.open_app(false, args.ca_cert.as_deref())?;
+    let run = SyncRun {
+        download_media: !args.no_media,
+        page_limit: Some(args.page_limit),
+    };
+    let bar = Bar::new(!ctx.out.json, ctx.language());
+    let report = run_cancellable(|cancel| {
+        let app = &app;
+        let bar = &bar;
+        let run = &run;
+        async move { app.sync(run, bar, &cancel).await }
+    })?;
     let digest = if args.digest {
-        Some(local_digest(&store)?)
+        Some(local_digest(app.store())?)
     } else {
         None
     };
@@ -125,36 +119,19 @@ fn render(r: &SyncReport, digest: Option<&ShopDigest>) -> String {
     text
 }
 
-/// Transport settings of the CLI: defaults plus an optional extra CA.
-pub fn transport_config(ca_cert: Option<&Path>) -> anyhow::Result<TransportConfig> {
-    let mut config = TransportConfig {
-        user_agent: format!("sellerkit-cli/{}", env!("CARGO_PKG_VERSION")),
-        ..TransportConfig::default()
-    };
-    if let Some(path) = ca_cert {
-        let pem = std::fs::read(path)
-            .with_context(|| format!("cannot read CA certificate {}", path.display()))?;
-        config.extra_root_certs_pem.push(pem);
-    }
-    Ok(config)
-}
-
 /// Runs `work` on a fresh runtime; Ctrl-C cancels it (what was committed stays).
-pub fn run_cancellable<T, F, Fut>(work: F) -> Result<T, SyncError>
+pub fn run_cancellable<T, F, Fut>(work: F) -> anyhow::Result<T>
 where
     F: FnOnce(CancellationToken) -> Fut,
-    Fut: Future<Output = Result<T, SyncError>>,
+    Fut: Future<Output = Result<T, AppError>>,
 {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| SyncError::Io {
-            what: "the async runtime".into(),
-            detail: e.to_string(),
-        })?;
+        .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))?;
     let cancel = CancellationToken::new();
-    runtime.block_on(async {
+    Ok(runtime.block_on(async {
         let on_signal = cancel.clone();
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
@@ -162,18 +139,19 @@ where
             }
         });
         work(cancel).await
-    })
+    })?)
 }
 
 /// The terminal progress bar of a sync (hidden when stderr is not a terminal or with --json).
 pub struct Bar {
     bar: ProgressBar,
     phase: Mutex<Option<SyncPhase>>,
+    language: Language,
 }
 
 impl Bar {
     /// A bar on stderr, or a hidden one.
-    pub fn new(visible: bool) -> Bar {
+    pub fn new(visible: bool, language: Language) -> Bar {
         let bar = ProgressBar::with_draw_target(
             None,
             if visible {
@@ -185,6 +163,7 @@ impl Bar {
         Bar {
             bar,
             phase: Mutex::new(None),
+            language,
         }
     }
 
@@ -195,14 +174,26 @@ impl Bar {
 }
 
 impl SyncListener for Bar {
+    fn on_waiting(&self) {
+        // On stderr even with --json: stdout stays the JSON, and a person or a script's log
+        // learns why the command takes long.
+        eprintln!(
+            "{}",
+            self.language.pick(
+                "本数据库正在另一个同步或激活中，等待其完成……（Ctrl-C 取消）",
+                "Another sync or activation of this database is running; waiting for it... (Ctrl-C cancels)",
+            )
+        );
+    }
+
     fn on_progress(&self, p: SyncProgress) {
         let mut phase = self.phase.lock().unwrap_or_else(|e| e.into_inner());
         if *phase != Some(p.phase) {
             *phase = Some(p.phase);
             let label = match p.phase {
-                SyncPhase::Push => "pushing",
-                SyncPhase::Pull => "pulling",
-                SyncPhase::Media => "images ",
+                SyncPhase::Push => self.language.pick("上传", "pushing"),
+                SyncPhase::Pull => self.language.pick("下载", "pulling"),
+                SyncPhase::Media => self.language.pick("图片", "images "),
             };
             let style = if p.total.is_some() {
                 ProgressStyle::with_template(&format!(

@@ -11,6 +11,8 @@
 //! from other devices come back through sync. `docs/coupon-wallet.md` has the rules and the
 //! reason codes.
 
+mod answer;
+mod decide;
 mod offline;
 mod terms;
 #[cfg(test)]
@@ -19,6 +21,7 @@ mod validity;
 
 use std::sync::Arc;
 
+pub use answer::record_server_answer;
 pub use offline::{check_offline, redeem_until_ms};
 pub use terms::{
     AmountProblem, Remaining, ScopeCheck, check_remaining, check_scope, discount, remaining,
@@ -34,6 +37,7 @@ use crate::money::Fen;
 use crate::protocol::RedemptionPayload;
 use crate::store::{Db, Store, StoreError, UnsyncedTotals};
 use crate::time::Clock;
+use decide::Evaluation;
 
 /// Why a wallet operation could not be carried out. A coupon that is refused is not an
 /// error of [`Wallet::verify`] (its [`Verdict`] says so); [`Wallet::redeem`] returns
@@ -51,12 +55,29 @@ pub enum WalletError {
         /// Why, in plain words.
         detail: String,
     },
-    /// Redeeming needs the device id from activation.
-    #[error("this phone is not activated yet: activate it, sync, then redeem coupons")]
-    NotActivated,
     /// The database failed; nothing was written.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl WalletError {
+    /// What to tell the seller, in `language` (a refusal in the words of
+    /// [`Refusal::message_zh`] / [`Refusal::message_en`]).
+    pub fn message(&self, language: crate::locale::Language) -> String {
+        use crate::locale::Language::{En, ZhCn};
+        match (self, language) {
+            (WalletError::Refused(r), ZhCn) => r.message_zh(),
+            (WalletError::Refused(r), En) => r.message_en(),
+            // The detail is English for testers; the seller gets what to check.
+            (WalletError::InvalidInput { .. }, ZhCn) => {
+                "输入有误，请检查订单金额和核销金额。".to_owned()
+            }
+            (WalletError::InvalidInput { detail, .. }, En) => {
+                format!("Check the order total and the amount: {detail}.")
+            }
+            (WalletError::Store(e), language) => e.message(language),
+        }
+    }
 }
 
 /// The order a coupon is presented for.
@@ -192,7 +213,8 @@ impl Wallet {
             .read(|db| evaluate(db, now, &decoded, purchase, None).map(|e| e.verdict))
     }
 
-    /// Redeems a coupon for `purchase` (whose total is required). `amount` is the stored
+    /// Redeems a coupon for `purchase` (whose total is required) on the device
+    /// `device_id` (the caller checked activation: `crate::app::App::redeem_coupon`). `amount` is the stored
     /// value to spend (default: as much as the balance and the total allow); other kinds
     /// take none, or exactly their discount.
     ///
@@ -201,9 +223,10 @@ impl Wallet {
     ///
     /// # Errors
     /// [`WalletError::Refused`] with the reason, [`WalletError::InvalidInput`],
-    /// [`WalletError::NotActivated`], [`WalletError::Store`]. Nothing is written then.
+    /// [`WalletError::Store`]. Nothing is written then.
     pub fn redeem(
         &self,
+        device_id: &str,
         text: &str,
         purchase: &Purchase,
         amount: Option<Fen>,
@@ -243,16 +266,11 @@ impl Wallet {
                     });
                 }
             };
-            let device_id = db
-                .sync()
-                .state()?
-                .device_id
-                .ok_or(WalletError::NotActivated)?;
             let redemption = Redemption {
                 id: uuid::Uuid::now_v7().to_string(),
                 coupon_id: terms.coupon_id.clone(),
                 book_id: terms.book_id.clone(),
-                device_id,
+                device_id: device_id.to_string(),
                 order_total: total,
                 amount: granted,
                 redeemed_ms: now,
@@ -365,26 +383,9 @@ fn clean(text: &str) -> &str {
     text.trim_start().trim_end_matches(['\r', '\n', '\t'])
 }
 
-/// A verdict and, when accepted with a known total, the amount to record.
-struct Evaluation {
-    verdict: Verdict,
-    amount: Option<Fen>,
-}
-
-impl Evaluation {
-    fn refused(refusal: Refusal, terms: Option<CouponTerms>) -> Evaluation {
-        Evaluation {
-            verdict: Verdict {
-                refusal: Some(refusal),
-                terms,
-            },
-            amount: None,
-        }
-    }
-}
-
 /// Every rule, in the order a seller would want to hear about them: not genuine first, then
-/// no longer valid, then not for this order, then this device's limits.
+/// no longer valid, then not for this order, then this device's limits. Loads what the
+/// database knows ([`decide::load_facts`]), then decides without it ([`decide::decide`]).
 fn evaluate(
     db: &Db<'_>,
     now: i64,
@@ -404,138 +405,6 @@ fn evaluate(
         Ok(c) => c,
         Err(refusal) => return Ok(Evaluation::refused(refusal.clone(), None)),
     };
-    let claims = coupon.claims();
-    // The issuer is read before the signature is checked: only to refuse, with the clearer
-    // reason (another shop's coupon names a key this phone has never seen).
-    if let Some(shop_id) = db.shop().shop_id()?
-        && shop_id != claims.issuer
-    {
-        return Ok(Evaluation::refused(Refusal::WrongShop, None));
-    }
-    let Some(key) = db.coupons().key(coupon.kid())? else {
-        return Ok(Evaluation::refused(
-            Refusal::UnknownKey {
-                kid: coupon.kid().to_string(),
-            },
-            None,
-        ));
-    };
-    if let Err(refusal) = coupon.verify_signature(&key) {
-        return Ok(Evaluation::refused(refusal, None));
-    }
-
-    // From here on the claims are the shop's own word.
-    let usage = db.coupons().usage_of(&claims.coupon_id)?;
-    let left = remaining(claims, usage);
-    let mut terms = CouponTerms {
-        coupon_id: claims.coupon_id.clone(),
-        book_id: claims.book_id.clone(),
-        book_title: db.coupons().book_title(&claims.book_id)?,
-        kid: coupon.kid().to_string(),
-        kind: claims.kind,
-        value: claims.value,
-        min_spend: claims.min_spend,
-        scope: claims.scope.clone(),
-        issued_ms: claims.issued_ms,
-        not_before_ms: claims.not_before_ms,
-        expires_ms: claims.expires_ms,
-        max_uses: claims.max_uses,
-        uses: usage.uses,
-        remaining_uses: left.uses,
-        balance: left.balance,
-        discount: None,
-        scope_check: ScopeCheck::SellerConfirms,
-    };
-    if let Some(target) =
-        db.coupons()
-            .first_revoked(&claims.coupon_id, &claims.book_id, &key.kid)?
-    {
-        return Ok(Evaluation::refused(
-            Refusal::Revoked { what: target },
-            Some(terms),
-        ));
-    }
-    if let Err(r) = check_window(now, claims.not_before_ms, claims.expires_ms) {
-        return Ok(Evaluation::refused(r, Some(terms)));
-    }
-    if let Err(r) = check_remaining(left) {
-        return Ok(Evaluation::refused(r, Some(terms)));
-    }
-
-    // The order.
-    let mut granted = None;
-    if let Some(total) = purchase.total {
-        if total < claims.min_spend {
-            return Ok(Evaluation::refused(
-                Refusal::BelowMinSpend {
-                    min_spend: claims.min_spend,
-                },
-                Some(terms),
-            ));
-        }
-        let amount = match (claims.kind, left.balance) {
-            (CouponKind::StoredValue, Some(balance)) => {
-                match stored_value_amount(balance, total, asked) {
-                    Ok(a) => a,
-                    Err(AmountProblem::Refused(r)) => {
-                        return Ok(Evaluation::refused(r, Some(terms)));
-                    }
-                    Err(AmountProblem::Invalid(detail)) => {
-                        return Err(WalletError::InvalidInput {
-                            what: "amount",
-                            detail,
-                        });
-                    }
-                }
-            }
-            _ => {
-                let d = discount(claims, total).unwrap_or(Fen::ZERO);
-                if asked.is_some_and(|a| a != d) {
-                    return Err(WalletError::InvalidInput {
-                        what: "amount",
-                        detail: format!(
-                            "only stored-value coupons take an amount; this one takes {d} off"
-                        ),
-                    });
-                }
-                d
-            }
-        };
-        terms.discount = Some(amount);
-        granted = Some(amount);
-    } else if asked.is_some() {
-        return Err(WalletError::InvalidInput {
-            what: "amount",
-            detail: "an amount needs the order total".into(),
-        });
-    }
-    let mut categories = std::collections::HashMap::new();
-    if matches!(claims.scope, CouponScope::Categories(_)) {
-        for id in &purchase.product_ids {
-            if let Some(p) = db.catalog().product(id)? {
-                categories.insert(id.as_str(), p.category);
-            }
-        }
-    }
-    match check_scope(&claims.scope, &purchase.product_ids, |p| {
-        categories.get(p).cloned()
-    }) {
-        Ok(check) => terms.scope_check = check,
-        Err(r) => return Ok(Evaluation::refused(r, Some(terms))),
-    }
-
-    // This device's exposure.
-    let limits = db.coupons().limits()?;
-    let unsynced = db.coupons().unsynced_totals()?;
-    let last_sync = db.sync().last_success_ms()?;
-    if let Err(r) = check_offline(&limits, unsynced, last_sync, now, granted) {
-        return Ok(Evaluation::refused(r, Some(terms)));
-    }
-    Ok(Evaluation {
-        verdict: Verdict {
-            refusal: None,
-            terms: Some(terms),
-        },
-        amount: granted,
-    })
+    let facts = decide::load_facts(db, coupon, purchase)?;
+    decide::decide(now, coupon, &facts, purchase, asked)
 }

@@ -32,6 +32,7 @@ spelled_enum! {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Product {
     /// Server id (opaque).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub id: String,
     /// Title as buyers see it.
     pub title: String,
@@ -39,13 +40,18 @@ pub struct Product {
     pub description: String,
     /// Category id or name, used by coupon scopes and lint rules.
     pub category: String,
-    /// Price in fen.
+    /// Price in fen, not negative.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 0))]
     pub price: Fen,
     /// Units in stock.
     pub stock: i64,
     /// Sale status.
     pub status: ProductStatus,
     /// Server version; edits carry it as their base version.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 0, maximum = 9_223_372_036_854_775_806_i64)
+    )]
     pub version: i64,
     /// Last change, UTC ms.
     pub updated_ms: i64,
@@ -73,7 +79,9 @@ pub struct ProductImage {
     pub mime: Option<String>,
     /// Hex SHA-256 of the encoded bytes, when known.
     pub sha256: Option<String>,
-    /// Path of the downloaded file relative to the data directory, once fetched.
+    /// File name of the downloaded picture inside the media folder (`SellerAppConfig.media_dir`),
+    /// once fetched; resolve it with `storefront::media::media_file`. Databases written before
+    /// the storefront recorded `media/<name>`, which resolves the same way.
     pub local_path: Option<String>,
     /// Last change, UTC ms.
     pub updated_ms: i64,

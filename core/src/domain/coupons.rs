@@ -54,7 +54,6 @@ spelled_enum! {
 
 /// Which products a coupon applies to.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "ids", rename_all = "snake_case")]
 pub enum CouponScope {
     /// Every product of the shop.
@@ -65,21 +64,64 @@ pub enum CouponScope {
     Categories(Vec<String>),
 }
 
+// By hand: utoipa's derive lets `all` carry `ids`, which serde refuses for a unit variant.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for CouponScope {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+        let kind = |k: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some([k]))
+        };
+        let ids = || ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String));
+        let with_ids = |k: &str, what: &str| {
+            ObjectBuilder::new()
+                .property("kind", kind(k))
+                .property("ids", ids())
+                .required("kind")
+                .required("ids")
+                .description(Some(what))
+        };
+        OneOfBuilder::new()
+            .description(Some("Which products a coupon applies to."))
+            .item(
+                ObjectBuilder::new()
+                    .property("kind", kind("all"))
+                    .required("kind")
+                    .additional_properties(Some(
+                        utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+                    ))
+                    .description(Some("Every product of the shop.")),
+            )
+            .item(with_ids("products", "Only these product ids."))
+            .item(with_ids("categories", "Only products in these categories."))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for CouponScope {}
+
 /// A batch of coupons with shared terms, issued by the shop.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CouponBook {
     /// Server id (opaque).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub id: String,
     /// Seller-facing name.
     pub title: String,
     /// How its coupons are spent.
     pub kind: CouponKind,
     /// Fixed value in fen (or the stored balance); exclusive with `value_bps`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, minimum = 1))]
     pub value_fen: Option<Fen>,
-    /// Percentage off in basis points; exclusive with `value_fen`.
+    /// Percentage off in basis points (1 to 10000); exclusive with `value_fen`.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10_000))]
     pub value_bps: Option<i32>,
-    /// Uses per coupon for [`CouponKind::MultiUse`].
+    /// Uses per coupon for [`CouponKind::MultiUse`] (at least 1).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub max_uses: Option<i64>,
     /// Minimum order total.
     pub min_spend: Fen,

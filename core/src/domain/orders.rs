@@ -36,6 +36,7 @@ spelled_enum! {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Order {
     /// Server id (opaque).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub id: String,
     /// Where it was placed.
     pub channel: Channel,

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::ErrorCode;
 
+use crate::locale::Language;
+
 /// Why a database operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -218,6 +220,76 @@ impl From<rusqlite_migration::Error> for StoreError {
                 path: PathBuf::new(),
                 source,
             },
+        }
+    }
+}
+
+impl StoreError {
+    /// What to tell the seller, in `language`. SQLite's own wording stays in `Display`.
+    pub fn message(&self, language: Language) -> String {
+        use StoreError::*;
+        match self {
+            Missing { path } => match language {
+                Language::ZhCn => format!("找不到数据库 {}。", path.display()),
+                Language::En => format!("There is no database at {}.", path.display()),
+            },
+            // The file is named: on a QA laptop it says which of several databases.
+            NotADatabase { path, .. } | Foreign { path, .. } => match language {
+                Language::ZhCn => format!(
+                    "{} 不是 SellerKit 的数据库，SellerKit 不会改动它。请选择其他文件。",
+                    path.display()
+                ),
+                Language::En => format!(
+                    "{} is not a SellerKit database; SellerKit leaves it alone. Choose another file.",
+                    path.display()
+                ),
+            },
+            Corrupt { path, .. } => match language {
+                Language::ZhCn => format!(
+                    "本机数据 {} 已损坏。请删除应用数据后重新同步，店铺数据会从服务器恢复。",
+                    path.display()
+                ),
+                Language::En => format!(
+                    "The data on this phone ({}) is damaged. Clear the app's data and sync again: the shop's data comes back from the server.",
+                    path.display()
+                ),
+            },
+            TooNew { path, .. } => match language {
+                Language::ZhCn => format!(
+                    "本机数据 {} 来自更新版本的应用，请先更新应用。",
+                    path.display()
+                ),
+                Language::En => format!(
+                    "The data on this phone ({}) was written by a newer version of the app. Update the app first.",
+                    path.display()
+                ),
+            },
+            DiskFull { .. } => language
+                .pick(
+                    "手机存储空间已满。请清理一些空间后重试，数据没有丢失。",
+                    "The phone's storage is full. Free some space and try again; nothing was lost.",
+                )
+                .to_owned(),
+            Io { source, .. } => match language {
+                Language::ZhCn => format!("无法读写本机数据（{source}）。请重启应用后重试。"),
+                Language::En => format!("Cannot read or write the data on this phone ({source}). Restart the app and try again."),
+            },
+            InvalidData { .. } | Sqlite { .. } => language
+                .pick(
+                    "本机数据读写出错。请重启应用后重试；问题持续时请联系客服。",
+                    "Reading or writing the data on this phone failed. Restart the app and try again, and contact support if it goes on.",
+                )
+                .to_owned(),
+            InvalidInput { what, detail } => match language {
+                Language::ZhCn => format!("这个值无法保存（{what}：{detail}）。"),
+                Language::En => format!("Cannot save {what}: {detail}"),
+            },
+            Migration { .. } => language
+                .pick(
+                    "升级本机数据失败，数据保持原样。请重启应用；问题持续时请联系客服。",
+                    "Upgrading the data on this phone failed and it is unchanged. Restart the app, and contact support if it goes on.",
+                )
+                .to_owned(),
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod migrations;
 mod orders;
 mod shop;
 mod status;
+mod storefront;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -23,12 +24,13 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use catalog::CatalogRepo;
-pub use checklist::ChecklistRepo;
+pub use checklist::{ChecklistRepo, ORDER_QUERIES as CHECKLIST_ORDER_QUERIES, RefusedDefinition};
 pub use coupons::{CouponRecord, CouponRepo, CouponUsage, UnsyncedTotals};
 pub use error::StoreError;
 pub use orders::OrderRepo;
 pub use shop::ShopRepo;
 pub use status::{StoreStatus, TableCounts};
+pub use storefront::{ListingSettings, StorefrontRepo};
 pub use sync::{NewMutation, SyncRepo};
 
 /// How long a connection waits for a lock held by another connection before giving up.
@@ -215,9 +217,15 @@ impl<'c> Db<'c> {
     pub fn sync(&self) -> SyncRepo<'c> {
         SyncRepo { conn: self.conn }
     }
+
     /// The connection itself, for the analytics rollups (their own tables, one module).
     pub(crate) fn conn(&self) -> &'c Connection {
         self.conn
+    }
+
+    /// The storefront's phone presentation: featured listings, mobile descriptions, theme.
+    pub fn storefront(&self) -> StorefrontRepo<'c> {
+        StorefrontRepo { conn: self.conn }
     }
 }
 

@@ -10,21 +10,21 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use serde::Deserialize as _;
 use sha2::{Digest as _, Sha256};
 use tokio_util::sync::CancellationToken;
 
 use super::SyncError;
 use super::apply::{Applied, apply_page};
+use super::credentials::Credentials;
 use super::progress::{SyncListener, SyncPhase, SyncProgress};
-use super::secrets::{DEVICE_TOKEN_KEY, SecretStore};
-use super::transport::{RetryMode, Transport, TransportConfig};
-use crate::domain::{Conflict, ConflictOutcome, Dispute, OutboxEntry, RedemptionState};
+use super::transport::{RetryMode, Transport};
+use crate::coupons::wallet::record_server_answer;
+use crate::domain::{Conflict, ConflictOutcome, OutboxEntry};
 use crate::protocol::{
-    ActivateRequest, ActivateResponse, ChangesPage, Mutation, MutationResult, MutationStatus,
-    PushRequest, PushResponse, REDEMPTION_KIND,
+    ActivateRequest, ActivateResponse, ChangesPage, Mutation, MutationStatus, PushRequest,
+    PushResponse, REDEMPTION_KIND,
 };
-use crate::store::{Db, Store, StoreError};
+use crate::store::{Store, StoreError};
 use crate::time::Clock;
 
 /// Tunables of a sync.
@@ -56,21 +56,6 @@ impl SyncOptions {
             max_media_bytes: crate::protocol::MAX_MEDIA_BYTES,
         }
     }
-}
-
-/// What an activation established.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Activation {
-    /// This device's id.
-    pub device_id: String,
-    /// The shop.
-    pub shop_id: String,
-    /// The shop's name.
-    pub shop_name: String,
-    /// The tier bought.
-    pub tier: crate::domain::Tier,
-    /// The server.
-    pub server_url: String,
 }
 
 /// What a sync did.
@@ -114,10 +99,13 @@ impl SyncReport {
 }
 
 /// Drives activation and sync for one database.
+///
+/// Every database call and file write runs on tokio's blocking threads
+/// ([`SyncEngine::blocking`]), never on the runtime's few workers, so a slow disk or a long
+/// write transaction elsewhere does not stall other async work or a cancellation.
 pub struct SyncEngine {
     store: Arc<Store>,
     transport: Arc<Transport>,
-    secrets: Arc<dyn SecretStore>,
     clock: Arc<dyn Clock>,
     options: SyncOptions,
 }
@@ -127,49 +115,38 @@ impl SyncEngine {
     pub fn new(
         store: Arc<Store>,
         transport: Arc<Transport>,
-        secrets: Arc<dyn SecretStore>,
         clock: Arc<dyn Clock>,
         options: SyncOptions,
     ) -> SyncEngine {
         SyncEngine {
             store,
             transport,
-            secrets,
             clock,
             options,
         }
     }
 
-    /// An engine for an activated database, talking to the server it was activated against.
-    pub fn for_activated(
-        store: Arc<Store>,
-        secrets: Arc<dyn SecretStore>,
-        clock: Arc<dyn Clock>,
-        config: TransportConfig,
-        options: SyncOptions,
-    ) -> Result<SyncEngine, SyncError> {
-        let state = store.read(|db| db.sync().state())?;
-        let url = state.server_url.ok_or(SyncError::NotActivated)?;
-        let transport = Arc::new(Transport::new(&url, config)?);
-        Ok(SyncEngine::new(store, transport, secrets, clock, options))
+    /// The transport, for its statistics.
+    pub fn transport(&self) -> &Arc<Transport> {
+        &self.transport
     }
 
-    /// Registers this device with an activation code; stores the token in the secret store
-    /// and the device id and server in the database.
+    /// Asks the server to register this device with an activation code. Only the network
+    /// step: what the answer means for this database (one shop per database, where the
+    /// token goes) is decided by `crate::app`.
     pub async fn activate(
         &self,
         code: &str,
         device_name: &str,
         platform: &str,
         cancel: &CancellationToken,
-    ) -> Result<Activation, SyncError> {
+    ) -> Result<ActivateResponse, SyncError> {
         let request = ActivateRequest {
             code: code.trim().to_string(),
             device_name: device_name.to_string(),
             platform: platform.to_string(),
         };
-        let answer: ActivateResponse = self
-            .transport
+        self.transport
             .post_json(
                 "/v1/activate",
                 &request,
@@ -177,50 +154,28 @@ impl SyncEngine {
                 RetryMode::OnlyIfNotSent,
                 cancel,
             )
-            .await?;
-        // A database holds one shop: refuse to mix another shop's data into it.
-        if let Some(shop) = self.store.read(|db| db.shop().get())?
-            && shop.shop_id != answer.shop_id
-        {
-            return Err(SyncError::Refused {
-                status: 409,
-                code: "other_shop".into(),
-                message: format!(
-                    "this database holds shop {} but the code belongs to shop {}; use another database",
-                    shop.shop_id, answer.shop_id
-                ),
-            });
-        }
-        self.secrets
-            .set(DEVICE_TOKEN_KEY, &answer.token)
-            .map_err(|e| SyncError::SecretStore { detail: e.0 })?;
-        let url = self.transport.base_url().to_string();
-        self.store
-            .write(|db| db.sync().set_device(&answer.device_id, &url))?;
-        tracing::info!(device = %answer.device_id, shop = %answer.shop_id, "activated");
-        Ok(Activation {
-            device_id: answer.device_id,
-            shop_id: answer.shop_id,
-            shop_name: answer.shop_name,
-            tier: answer.tier,
-            server_url: url,
-        })
+            .await
     }
 
-    /// Pushes the outbox, pulls every change, downloads missing images.
+    /// Pushes the outbox, pulls every change, downloads missing images, speaking for the
+    /// device `credentials` names.
     ///
     /// Cancellation stops at the next request or page; everything committed stays.
     pub async fn sync(
         &self,
+        credentials: &Credentials,
         listener: &dyn SyncListener,
         cancel: &CancellationToken,
     ) -> Result<SyncReport, SyncError> {
         let started = Instant::now();
-        let result = self.sync_steps(listener, cancel).await;
+        let result = self.sync_steps(credentials, listener, cancel).await;
         let now = self.clock.now_ms();
         match result {
             Ok(mut report) => {
-                self.store.write(|db| db.sync().note_sync_end(now, None))?;
+                self.blocking(cancel, move |store| {
+                    Ok(store.write(|db| db.sync().note_sync_end(now, None))?)
+                })
+                .await?;
                 report.duration_ms =
                     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
                 let stats = self.transport.stats();
@@ -232,10 +187,12 @@ impl SyncEngine {
             Err(e) => {
                 let message = e.to_string();
                 // Best effort: the sync's own error matters more than a failure to note it.
-                if let Err(note) = self
-                    .store
-                    .write(|db| db.sync().note_sync_end(now, Some(&message)))
-                {
+                let noted = self
+                    .blocking(cancel, move |store: &Store| {
+                        Ok(store.write(|db| db.sync().note_sync_end(now, Some(&message)))?)
+                    })
+                    .await;
+                if let Err(note) = noted {
                     tracing::warn!(%note, "could not record the failed sync");
                 }
                 Err(e)
@@ -243,29 +200,51 @@ impl SyncEngine {
         }
     }
 
+    /// Runs `f` on a blocking thread: SQLite and file writes never occupy a runtime worker.
+    ///
+    /// A cancellation returns at once without waiting for `f`: each `f` is one transaction
+    /// (or one file written then renamed), so it either commits later as a whole or not at
+    /// all, and what it writes is idempotent (pages carry their cursor, answers remove
+    /// their outbox entry once), so a sync that starts meanwhile stays correct.
+    async fn blocking<T, F>(&self, cancel: &CancellationToken, f: F) -> Result<T, SyncError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, SyncError> + Send + 'static,
+    {
+        let store = Arc::clone(&self.store);
+        let task = tokio::task::spawn_blocking(move || f(&store));
+        tokio::select! {
+            biased;
+            () = cancel.cancelled() => Err(SyncError::Cancelled),
+            done = task => done.map_err(|e| SyncError::Io {
+                what: "the database task".into(),
+                detail: e.to_string(),
+            })?,
+        }
+    }
+
     async fn sync_steps(
         &self,
+        credentials: &Credentials,
         listener: &dyn SyncListener,
         cancel: &CancellationToken,
     ) -> Result<SyncReport, SyncError> {
-        let state = self.store.read(|db| db.sync().state())?;
-        let device_id = state.device_id.ok_or(SyncError::NotActivated)?;
-        let token = self
-            .secrets
-            .get(DEVICE_TOKEN_KEY)
-            .map_err(|e| SyncError::SecretStore { detail: e.0 })?
-            .ok_or(SyncError::NotActivated)?;
+        let token = credentials.token.as_str();
         let mut report = SyncReport::default();
         // Push first: the pull that follows then already carries the server's view of
         // our edits, and never overwrites an edit still waiting in the outbox.
-        self.push(&device_id, &token, listener, cancel, &mut report)
+        self.push(&credentials.device_id, token, listener, cancel, &mut report)
             .await?;
-        self.pull(&token, listener, cancel, &mut report).await?;
+        self.pull(token, listener, cancel, &mut report).await?;
         if self.options.download_media {
-            self.fetch_media(&token, listener, cancel, &mut report)
+            self.fetch_media(token, listener, cancel, &mut report)
                 .await?;
         }
-        report.cursor = self.store.read(|db| db.sync().state())?.cursor;
+        report.cursor = self
+            .blocking(cancel, |store: &Store| {
+                Ok(store.read(|db| db.sync().state())?.cursor)
+            })
+            .await?;
         Ok(report)
     }
 
@@ -277,19 +256,27 @@ impl SyncEngine {
         cancel: &CancellationToken,
         report: &mut SyncReport,
     ) -> Result<(), SyncError> {
-        let total = u64::try_from(self.store.read(|db| db.sync().pending_count())?).unwrap_or(0);
+        let total = self
+            .blocking(cancel, |store: &Store| {
+                Ok(store.read(|db| db.sync().pending_count())?)
+            })
+            .await?;
+        let total = u64::try_from(total).unwrap_or(0);
         listener.on_progress(SyncProgress {
             phase: SyncPhase::Push,
             done: 0,
             total: Some(total),
         });
+        let batch_size = self.options.push_batch;
         loop {
             if cancel.is_cancelled() {
                 return Err(SyncError::Cancelled);
             }
             let batch = self
-                .store
-                .read(|db| db.sync().pending(self.options.push_batch))?;
+                .blocking(cancel, move |store: &Store| {
+                    Ok(store.read(|db| db.sync().pending(batch_size))?)
+                })
+                .await?;
             if batch.is_empty() {
                 return Ok(());
             }
@@ -308,56 +295,21 @@ impl SyncEngine {
                 )
                 .await?;
             let now = self.clock.now_ms();
-            let answered = self.store.write(|db| {
-                let mut answered = 0u64;
-                for result in &answer.results {
-                    let Some(entry) = batch.iter().find(|m| m.mutation_id == result.mutation_id)
-                    else {
-                        continue; // an answer to something we did not send: ignore it
-                    };
-                    if !db.sync().remove(entry.mutation_id)? {
-                        continue; // answered twice in one response: count once
-                    }
-                    answered += 1;
-                    let outcome = match result.status {
-                        MutationStatus::Applied => None,
-                        MutationStatus::Rejected => Some(ConflictOutcome::Rejected),
-                        MutationStatus::Conflict => Some(ConflictOutcome::Conflict),
-                    };
-                    match outcome {
-                        None => report.applied += 1,
-                        Some(ConflictOutcome::Rejected) => report.rejected += 1,
-                        Some(ConflictOutcome::Conflict) => report.conflicts += 1,
-                    }
-                    if entry.kind == REDEMPTION_KIND
-                        && answer_redemption(db, &entry.entity_id, result)?
-                    {
-                        continue; // kept as a dispute: the wallet's view of this answer
-                    }
-                    if let Some(outcome) = outcome {
-                        db.sync().record_conflict(&Conflict {
-                            id: 0,
-                            mutation_id: entry.mutation_id,
-                            kind: entry.kind.clone(),
-                            entity_id: entry.entity_id.clone(),
-                            outcome,
-                            reason: result.reason.clone().unwrap_or_default(),
-                            server_state: result.server_state.as_ref().map(|v| v.to_string()),
-                            payload: entry.payload.clone(),
-                            created_ms: now,
-                            resolved_ms: None,
-                        })?;
-                    }
-                }
-                Ok::<_, StoreError>(answered)
-            })?;
-            report.pushed += answered;
+            let tally = self
+                .blocking(cancel, move |store: &Store| {
+                    Ok(record_answers(store, &batch, &answer, now)?)
+                })
+                .await?;
+            report.pushed += tally.answered;
+            report.applied += tally.applied;
+            report.rejected += tally.rejected;
+            report.conflicts += tally.conflicts;
             listener.on_progress(SyncProgress {
                 phase: SyncPhase::Push,
                 done: report.pushed,
                 total: Some(total.max(report.pushed)),
             });
-            if answered == 0 {
+            if tally.answered == 0 {
                 // The server answered none of what we sent: retrying would loop forever.
                 return Err(SyncError::MalformedResponse {
                     detail: "the push answer names none of the mutations sent".into(),
@@ -373,7 +325,11 @@ impl SyncEngine {
         cancel: &CancellationToken,
         report: &mut SyncReport,
     ) -> Result<(), SyncError> {
-        let mut cursor = self.store.read(|db| db.sync().state())?.cursor;
+        let mut cursor = self
+            .blocking(cancel, |store: &Store| {
+                Ok(store.read(|db| db.sync().state())?.cursor)
+            })
+            .await?;
         let mut done = 0u64;
         let mut total: Option<u64> = None;
         listener.on_progress(SyncProgress {
@@ -395,16 +351,13 @@ impl SyncEngine {
             if page.has_more {
                 next = Some(self.spawn_fetch(Some(page.next_cursor.clone()), token, false, cancel));
             }
-            let store = Arc::clone(&self.store);
             let page = Arc::new(page);
             let applying = Arc::clone(&page);
-            let applied: Applied =
-                tokio::task::spawn_blocking(move || apply_page(&store, &applying))
-                    .await
-                    .map_err(|e| SyncError::Io {
-                        what: "pulled changes".into(),
-                        detail: e.to_string(),
-                    })??;
+            let applied: Applied = self
+                .blocking(cancel, move |store: &Store| {
+                    Ok(apply_page(store, &applying)?)
+                })
+                .await?;
             report.pages += 1;
             report.deleted += applied.deleted;
             for (kind, n) in applied.upserted {
@@ -451,8 +404,10 @@ impl SyncEngine {
         report: &mut SyncReport,
     ) -> Result<(), SyncError> {
         let missing = self
-            .store
-            .read(|db| db.catalog().images_without_file(u32::MAX))?;
+            .blocking(cancel, |store: &Store| {
+                Ok(store.read(|db| db.catalog().images_without_file(u32::MAX))?)
+            })
+            .await?;
         let total = missing.len() as u64;
         listener.on_progress(SyncProgress {
             phase: SyncPhase::Media,
@@ -462,11 +417,14 @@ impl SyncEngine {
         if missing.is_empty() {
             return Ok(());
         }
-        let dir = &self.options.media_dir;
-        std::fs::create_dir_all(dir).map_err(|e| SyncError::Io {
-            what: dir.display().to_string(),
-            detail: e.to_string(),
-        })?;
+        let dir = self.options.media_dir.clone();
+        self.blocking(cancel, move |_: &Store| {
+            std::fs::create_dir_all(&dir).map_err(|e| SyncError::Io {
+                what: dir.display().to_string(),
+                detail: e.to_string(),
+            })
+        })
+        .await?;
         for (i, image) in missing.iter().enumerate() {
             if cancel.is_cancelled() {
                 return Err(SyncError::Cancelled);
@@ -489,19 +447,24 @@ impl SyncEngine {
                 });
             }
             let name = media_file_name(&image.id, fetched.content_type.as_deref());
-            let path = dir.join(&name);
-            let tmp = dir.join(format!("{name}.part"));
-            let io = |e: std::io::Error| SyncError::Io {
-                what: path.display().to_string(),
-                detail: e.to_string(),
-            };
-            std::fs::write(&tmp, &fetched.bytes).map_err(io)?;
-            std::fs::rename(&tmp, &path).map_err(io)?;
-            let relative = format!("media/{name}");
-            self.store
-                .write(|db| db.catalog().set_image_local_path(&image.id, &relative))?;
+            let path = self.options.media_dir.join(&name);
+            let tmp = self.options.media_dir.join(format!("{name}.part"));
+            let size = fetched.bytes.len() as u64;
+            let image_id = image.id.clone();
+            self.blocking(cancel, move |store| {
+                let io = |e: std::io::Error| SyncError::Io {
+                    what: path.display().to_string(),
+                    detail: e.to_string(),
+                };
+                std::fs::write(&tmp, &fetched.bytes).map_err(io)?;
+                std::fs::rename(&tmp, &path).map_err(io)?;
+                // The file name alone: readers resolve it inside the configured media folder
+                // (storefront::media::media_file), wherever that folder is.
+                Ok(store.write(|db| db.catalog().set_image_local_path(&image_id, &name))?)
+            })
+            .await?;
             report.media_downloaded += 1;
-            report.media_bytes += fetched.bytes.len() as u64;
+            report.media_bytes += size;
             listener.on_progress(SyncProgress {
                 phase: SyncPhase::Media,
                 done: i as u64 + 1,
@@ -512,42 +475,69 @@ impl SyncEngine {
     }
 }
 
-/// Sets a local redemption's state from the server's answer: applied → confirmed,
-/// conflict → disputed (and the dispute the server attached is kept), rejected → rejected.
-/// Returns whether the answer was kept as a dispute, which then stands for it instead of a
-/// row in `conflicts`.
-fn answer_redemption(
-    db: &Db<'_>,
-    redemption_id: &str,
-    result: &MutationResult,
-) -> Result<bool, StoreError> {
-    let state = match result.status {
-        MutationStatus::Applied => RedemptionState::Confirmed,
-        MutationStatus::Conflict => RedemptionState::Disputed,
-        MutationStatus::Rejected => RedemptionState::Rejected,
-    };
-    db.coupons().set_redemption_state(redemption_id, state)?;
-    if result.status != MutationStatus::Conflict {
-        return Ok(false);
-    }
-    // A dispute that does not parse is not lost: it stays a plain conflict row.
-    let dispute = result
-        .server_state
-        .as_ref()
-        .and_then(|v| Dispute::deserialize(v).ok());
-    match dispute {
-        Some(d) => {
-            db.coupons().put_dispute(&d)?;
-            Ok(true)
+/// What one push answer did.
+struct Tally {
+    answered: u64,
+    applied: u64,
+    rejected: u64,
+    conflicts: u64,
+}
+
+/// Records the server's answers to a pushed batch in one transaction: each answered
+/// mutation leaves the outbox; a refused one is kept as a conflict for the seller, unless
+/// the wallet keeps its redemption's answer as a dispute.
+fn record_answers(
+    store: &Store,
+    batch: &[OutboxEntry],
+    answer: &PushResponse,
+    now: i64,
+) -> Result<Tally, StoreError> {
+    store.write(|db| {
+        let mut tally = Tally {
+            answered: 0,
+            applied: 0,
+            rejected: 0,
+            conflicts: 0,
+        };
+        for result in &answer.results {
+            let Some(entry) = batch.iter().find(|m| m.mutation_id == result.mutation_id) else {
+                continue; // an answer to something we did not send: ignore it
+            };
+            if !db.sync().remove(entry.mutation_id)? {
+                continue; // answered twice in one response: count once
+            }
+            tally.answered += 1;
+            let outcome = match result.status {
+                MutationStatus::Applied => None,
+                MutationStatus::Rejected => Some(ConflictOutcome::Rejected),
+                MutationStatus::Conflict => Some(ConflictOutcome::Conflict),
+            };
+            match outcome {
+                None => tally.applied += 1,
+                Some(ConflictOutcome::Rejected) => tally.rejected += 1,
+                Some(ConflictOutcome::Conflict) => tally.conflicts += 1,
+            }
+            if entry.kind == REDEMPTION_KIND && record_server_answer(db, &entry.entity_id, result)?
+            {
+                continue; // kept as a dispute: the wallet's view of this answer
+            }
+            if let Some(outcome) = outcome {
+                db.sync().record_conflict(&Conflict {
+                    id: 0,
+                    mutation_id: entry.mutation_id,
+                    kind: entry.kind.clone(),
+                    entity_id: entry.entity_id.clone(),
+                    outcome,
+                    reason: result.reason.clone().unwrap_or_default(),
+                    server_state: result.server_state.as_ref().map(|v| v.to_string()),
+                    payload: entry.payload.clone(),
+                    created_ms: now,
+                    resolved_ms: None,
+                })?;
+            }
         }
-        None => {
-            tracing::warn!(
-                redemption_id,
-                "a redemption conflict came without a dispute"
-            );
-            Ok(false)
-        }
-    }
+        Ok(tally)
+    })
 }
 
 async fn join<T>(handle: tokio::task::JoinHandle<Result<T, SyncError>>) -> Result<T, SyncError> {
@@ -593,6 +583,7 @@ fn media_file_name(id: &str, content_type: Option<&str>) -> String {
     let ext = match content_type {
         Some(t) if t.starts_with("image/jpeg") => "jpg",
         Some(t) if t.starts_with("image/png") => "png",
+        Some(t) if t.starts_with("image/webp") => "webp",
         _ => "bin",
     };
     let safe = !id.is_empty()
@@ -641,84 +632,5 @@ mod tests {
     fn cursors_are_encoded() {
         assert_eq!(percent_encode("12 3&x=/"), "12%203%26x%3D%2F");
         assert_eq!(percent_encode("48213"), "48213");
-    }
-
-    fn pending_redemption(store: &Store, id: &str) {
-        store
-            .write(|db| {
-                db.coupons().insert_redemption(&crate::domain::Redemption {
-                    id: id.into(),
-                    coupon_id: "cti-1".into(),
-                    book_id: "b1".into(),
-                    device_id: "dev-a".into(),
-                    order_total: crate::money::Fen(100),
-                    amount: crate::money::Fen(10),
-                    redeemed_ms: 1,
-                    origin: crate::domain::RedemptionOrigin::Local,
-                    state: RedemptionState::Pending,
-                })
-            })
-            .unwrap();
-    }
-
-    fn answer(status: MutationStatus, server_state: Option<serde_json::Value>) -> MutationResult {
-        MutationResult {
-            mutation_id: 1,
-            status,
-            reason: Some("why".into()),
-            server_state,
-            code: None,
-        }
-    }
-
-    #[test]
-    fn push_answers_set_the_redemption_state_and_keep_the_dispute() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("db")).unwrap();
-        for id in ["ok", "dup", "bad", "odd"] {
-            pending_redemption(&store, id);
-        }
-        let dispute = serde_json::json!({
-            "id": "dsp-1", "coupon_id": "cti-1", "book_id": "b1", "kind": "double_use",
-            "accepted": [{"redemption_id": "first", "device_id": "dev-b", "amount": 10,
-                          "redeemed_ms": 0}],
-            "refused": {"redemption_id": "dup", "device_id": "dev-a", "amount": 10,
-                        "order_total": 100, "redeemed_ms": 1},
-            "detected_ms": 5, "message": "spent elsewhere", "resolved_ms": null
-        });
-        let kept = store
-            .write(|db| {
-                Ok::<_, StoreError>([
-                    answer_redemption(db, "ok", &answer(MutationStatus::Applied, None))?,
-                    answer_redemption(
-                        db,
-                        "dup",
-                        &answer(MutationStatus::Conflict, Some(dispute.clone())),
-                    )?,
-                    answer_redemption(db, "bad", &answer(MutationStatus::Rejected, None))?,
-                    answer_redemption(
-                        db,
-                        "odd",
-                        &answer(MutationStatus::Conflict, Some(serde_json::json!({"x": 1}))),
-                    )?,
-                ])
-            })
-            .unwrap();
-        // Only the conflict with a readable dispute stands in for a `conflicts` row.
-        assert_eq!(kept, [false, true, false, false]);
-        let state = |id: &str| {
-            store
-                .read(|db| db.coupons().redemption(id))
-                .unwrap()
-                .unwrap()
-                .state
-        };
-        assert_eq!(state("ok"), RedemptionState::Confirmed);
-        assert_eq!(state("dup"), RedemptionState::Disputed);
-        assert_eq!(state("bad"), RedemptionState::Rejected);
-        assert_eq!(state("odd"), RedemptionState::Disputed);
-        let disputes = store.read(|db| db.coupons().disputes(false)).unwrap();
-        assert_eq!(disputes.len(), 1);
-        assert_eq!(disputes[0].refused.redemption_id, "dup");
     }
 }

@@ -1,13 +1,11 @@
 //! Errors of sync, worded for the seller: what happened and what to do.
 
+use crate::locale::Language;
 use crate::store::StoreError;
 
 /// Why a sync step failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
-    /// This database has no device activation (or its token is missing from the secret store).
-    #[error("this device is not activated; activate it with the code from your service package")]
-    NotActivated,
     /// The server no longer accepts the device's token.
     #[error("the server no longer accepts this device ({message}); activate it again")]
     ActivateAgain {
@@ -71,12 +69,6 @@ pub enum SyncError {
     /// The local database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The secret store (Keystore, Keychain, file) failed.
-    #[error("the secure storage failed: {detail}")]
-    SecretStore {
-        /// Platform detail.
-        detail: String,
-    },
     /// Writing a downloaded file failed.
     #[error("cannot save {what}: {detail}")]
     Io {
@@ -91,7 +83,6 @@ impl SyncError {
     /// A stable machine-readable code, for `--json` output and the FFI.
     pub fn code(&self) -> &'static str {
         match self {
-            SyncError::NotActivated => "not_activated",
             SyncError::ActivateAgain { .. } => "activate_again",
             SyncError::BadServerUrl { .. } => "bad_server_url",
             SyncError::Network { .. } => "network",
@@ -103,8 +94,68 @@ impl SyncError {
             SyncError::ResponseTooLarge { .. } => "response_too_large",
             SyncError::Cancelled => "cancelled",
             SyncError::Store(_) => "storage",
-            SyncError::SecretStore { .. } => "secret_store",
             SyncError::Io { .. } => "io",
+        }
+    }
+}
+
+impl SyncError {
+    /// What to tell the seller, in `language`: what happened and what to do. Technical
+    /// details (HTTP status, OS errors) stay in `Display`, for logs.
+    pub fn message(&self, language: Language) -> String {
+        match self {
+            SyncError::ActivateAgain { .. } => language
+                .pick(
+                    "服务器已不再接受本设备，请用服务包中的激活码重新激活。",
+                    "The server no longer accepts this device. Activate it again with the code from your service package.",
+                )
+                .to_owned(),
+            SyncError::BadServerUrl { url, .. } => match language {
+                Language::ZhCn => format!("服务器地址 {url} 不可用：请使用 https:// 开头的地址。"),
+                Language::En => format!("The server address {url} cannot be used: use an address starting with https://."),
+            },
+            SyncError::Network { .. } => language
+                .pick(
+                    "无法连接服务器。请检查网络后重试。",
+                    "Cannot reach the server. Check the network and try again.",
+                )
+                .to_owned(),
+            SyncError::Timeout => language
+                .pick(
+                    "服务器没有及时响应。请在网络较好时重试。",
+                    "The server did not answer in time. Try again on a better network.",
+                )
+                .to_owned(),
+            SyncError::Tls { .. } => language
+                .pick(
+                    "服务器的证书不受信任，连接已被拒绝。请检查手机的日期时间，或联系客服。",
+                    "The server's certificate is not trusted, so the connection was refused. Check the phone's date and time, or contact support.",
+                )
+                .to_owned(),
+            SyncError::Refused { message, .. } => match language {
+                Language::ZhCn => format!("服务器拒绝了请求：{message}"),
+                Language::En => format!("The server refused the request: {message}"),
+            },
+            SyncError::ServerTrouble { .. } => language
+                .pick(
+                    "服务器暂时出现问题，请稍后再试。",
+                    "The server is having trouble. Try again later.",
+                )
+                .to_owned(),
+            SyncError::MalformedResponse { .. } | SyncError::ResponseTooLarge { .. } => language
+                .pick(
+                    "服务器返回的数据有误，本次未写入任何内容。请稍后再试；问题持续时请联系客服。",
+                    "The server sent a faulty answer; nothing was saved from it. Try again later, and contact support if it goes on.",
+                )
+                .to_owned(),
+            SyncError::Cancelled => language
+                .pick("同步已取消，已保存的内容不会丢失。", "Sync cancelled. What was already saved stays.")
+                .to_owned(),
+            SyncError::Store(e) => e.message(language),
+            SyncError::Io { what, .. } => match language {
+                Language::ZhCn => format!("无法保存 {what}。请检查手机存储空间后重试。"),
+                Language::En => format!("Cannot save {what}. Check the phone's free storage and try again."),
+            },
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod apply;
 pub mod backoff;
+mod credentials;
 pub mod digest;
 pub mod engine;
 mod error;
@@ -12,4 +13,5 @@ pub mod progress;
 pub mod secrets;
 pub mod transport;
 
+pub use credentials::Credentials;
 pub use error::SyncError;

@@ -27,6 +27,10 @@ pub struct SyncProgress {
 
 /// Receives progress; called on the sync's thread, so keep it quick.
 pub trait SyncListener: Send + Sync {
+    /// Another sync or activation holds the database; this one waits for it.
+    fn on_waiting(&self) {}
+    /// The sync holds the database (any other sync of it has finished) and begins.
+    fn on_started(&self) {}
     /// A phase moved on.
     fn on_progress(&self, progress: SyncProgress);
 }

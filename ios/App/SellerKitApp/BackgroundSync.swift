@@ -8,8 +8,9 @@ import SellerKit
 enum BackgroundSync {
     static let identifier = "com.sellerkit.app.sync"
 
-    /// Registers the handler; call once, before the app finishes launching.
-    static func register(app: SellerApp) {
+    /// Registers the handler; call once, before the app finishes launching. `app` waits for
+    /// the database that opens in the background (nil when it could not be opened).
+    static func register(app: @escaping @Sendable () async -> SellerApp?) {
         BGTaskScheduler.shared.register(forTaskWithIdentifier: identifier, using: nil) { task in
             guard let task = task as? BGAppRefreshTask else { return task.setTaskCompleted(success: false) }
             handle(task, app: app)
@@ -28,14 +29,17 @@ enum BackgroundSync {
         }
     }
 
-    private static func handle(_ task: BGAppRefreshTask, app: SellerApp) {
+    private static func handle(_ task: BGAppRefreshTask, app appProvider: @escaping @Sendable () async -> SellerApp?) {
         schedule()
-        guard app.isActivated() else { return task.setTaskCompleted(success: true) }
         let cancel = CancelHandle()
         // iOS ends the task when its time is up: stop the sync at its next safe point
         // (what it committed stays).
         task.expirationHandler = { cancel.cancel() }
-        Task {
+        // A detached task: opening the database and isActivated (Keychain) block, off main.
+        Task.detached {
+            guard let app = await appProvider(), app.isActivated() else {
+                return task.setTaskCompleted(success: true)
+            }
             do {
                 _ = try await app.sync(listener: nil, cancel: cancel)
                 task.setTaskCompleted(success: true)

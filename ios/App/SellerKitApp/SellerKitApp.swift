@@ -8,9 +8,9 @@ struct SellerKitApp: App {
     init() {
         let model = AppModel()
         _model = StateObject(wrappedValue: model)
-        // BGTaskScheduler wants its handlers registered before launch completes.
-        BackgroundSync.register(app: model.app)
-        if model.app.isActivated() { BackgroundSync.schedule() }
+        // BGTaskScheduler wants its handlers registered before launch completes; the handler
+        // waits for the database, which opens in the background (AppModel).
+        BackgroundSync.register(app: { await model.awaitApp() })
     }
 
     var body: some Scene {

@@ -330,14 +330,9 @@ void uniffi_sellerkit_ffi_fn_free_sellerapp(uint64_t handle, RustCallStatus *_No
 uint64_t uniffi_sellerkit_ffi_fn_constructor_sellerapp_open(RustBuffer config, uint64_t secret_store, RustBuffer log_sink, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_DASHBOARD
-#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_DASHBOARD
-RustBuffer uniffi_sellerkit_ffi_fn_method_sellerapp_dashboard(uint64_t ptr, RustBuffer range, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_ACTIVATE
 #define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_ACTIVATE
-uint64_t uniffi_sellerkit_ffi_fn_method_sellerapp_activate(uint64_t ptr, RustBuffer server_url, RustBuffer code
+uint64_t uniffi_sellerkit_ffi_fn_method_sellerapp_activate(uint64_t ptr, RustBuffer server_url, RustBuffer code, RustBuffer cancel
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_CONFIG
@@ -363,6 +358,26 @@ RustBuffer uniffi_sellerkit_ffi_fn_method_sellerapp_status(uint64_t ptr, RustCal
 #ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_SYNC
 uint64_t uniffi_sellerkit_ffi_fn_method_sellerapp_sync(uint64_t ptr, RustBuffer listener, RustBuffer cancel
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_CHECKLIST
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_CHECKLIST
+RustBuffer uniffi_sellerkit_ffi_fn_method_sellerapp_checklist(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_REFUSED_CHECKLIST_DEFINITIONS
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_REFUSED_CHECKLIST_DEFINITIONS
+RustBuffer uniffi_sellerkit_ffi_fn_method_sellerapp_refused_checklist_definitions(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_TICK_CHECKLIST_TASK
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_TICK_CHECKLIST_TASK
+RustBuffer uniffi_sellerkit_ffi_fn_method_sellerapp_tick_checklist_task(uint64_t ptr, RustBuffer task_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_UNTICK_CHECKLIST_TASK
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_UNTICK_CHECKLIST_TASK
+RustBuffer uniffi_sellerkit_ffi_fn_method_sellerapp_untick_checklist_task(uint64_t ptr, RustBuffer task_id, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_COUPON_DISPUTES
@@ -519,7 +534,12 @@ RustBuffer uniffi_sellerkit_ffi_fn_func_format_money(int64_t fen, RustCallStatus
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_FUNC_PARSE_MONEY
 #define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_FUNC_PARSE_MONEY
-int64_t uniffi_sellerkit_ffi_fn_func_parse_money(RustBuffer text, RustCallStatus *_Nonnull out_status
+int64_t uniffi_sellerkit_ffi_fn_func_parse_money(RustBuffer text, RustBuffer locale, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_FUNC_ERROR_CODE_NAME
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_FUNC_ERROR_CODE_NAME
+RustBuffer uniffi_sellerkit_ffi_fn_func_error_code_name(RustBuffer code, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_SELLERKIT_FFI_RUSTBUFFER_ALLOC
@@ -800,9 +820,9 @@ uint16_t uniffi_sellerkit_ffi_checksum_func_parse_money(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_DASHBOARD
-#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_DASHBOARD
-uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_dashboard(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_FUNC_ERROR_CODE_NAME
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_FUNC_ERROR_CODE_NAME
+uint16_t uniffi_sellerkit_ffi_checksum_func_error_code_name(void
     
 );
 #endif
@@ -839,6 +859,30 @@ uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_status(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_SYNC
 uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_sync(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_CHECKLIST
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_CHECKLIST
+uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_checklist(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_REFUSED_CHECKLIST_DEFINITIONS
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_REFUSED_CHECKLIST_DEFINITIONS
+uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_refused_checklist_definitions(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_TICK_CHECKLIST_TASK
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_TICK_CHECKLIST_TASK
+uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_tick_checklist_task(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_UNTICK_CHECKLIST_TASK
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_UNTICK_CHECKLIST_TASK
+uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_untick_checklist_task(void
     
 );
 #endif

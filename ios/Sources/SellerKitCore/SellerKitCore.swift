@@ -471,22 +471,6 @@ private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterUInt8: FfiConverterPrimitive {
-    typealias FfiType = UInt8
-    typealias SwiftType = UInt8
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt8 {
-        return try lift(readInt(&buf))
-    }
-
-    public static func write(_ value: UInt8, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
     typealias FfiType = UInt32
     typealias SwiftType = UInt32
@@ -1314,39 +1298,28 @@ public func FfiConverterTypeSecretStore_lower(_ value: SecretStore) -> UInt64 {
 /**
  * The seller's app: one per database, safe to share between threads.
  *
- * Local reads (`status`, `conflicts`) are plain calls; network work (`activate`, `sync`) is
- * `suspend` / `async` and runs on SellerKit's own threads. Call `close()` (Kotlin) or drop
- * the last reference (Swift) when done; a sync still running keeps what it needs alive
- * until it ends.
+ * `open`, `isActivated` and the other plain calls read SQLite and the secure storage:
+ * call them off the UI thread (`Dispatchers.IO`, a background `Task`). Network work
+ * (`activate`, `sync`) is `suspend` / `async` and runs on SellerKit's own threads. Call
+ * `close()` (Kotlin) or drop the last reference (Swift) when done; a sync still running
+ * keeps what it needs alive until it ends.
  */
 public protocol SellerAppProtocol: AnyObject, Sendable {
-    
-    /**
-     * The sales dashboard of `range`, computed offline from the phone's data: figures
-     * against the previous period (mobile share first), the trend, the weekday x hour
-     * heatmap, best sellers, and how fresh the data is. A quick local call.
-     *
-     * `range`: `today`, `yesterday`, `7d`, `30d`, `90d`, `365d`, `month`, `last-month` or
-     * `YYYY-MM-DD..YYYY-MM-DD` (business days in the shop's zone, both included).
-     *
-     * # Errors
-     * `InvalidInput` for a range that cannot be read, ends before it starts or is longer
-     * than 1,100 days; `Storage` when the database fails.
-     */
-    func dashboard(range: String) throws  -> DashboardInfo
     
     /**
      * Registers this device with the activation code from the service package, at
      * `server_url` (`https://...`; `http://` only to this device, for the dev server).
      *
-     * Cancelling the calling coroutine / task cancels the activation.
+     * Waits for a sync of this database to finish first. Cancelling the calling
+     * coroutine / task cancels the activation.
      *
      * # Errors
      * `Rejected` with code `invalid_activation_code` for a wrong or used-up code;
-     * `InvalidInput` for a bad URL; `Network` when the server cannot be reached;
-     * `Storage` when the token cannot be saved; `Cancelled`.
+     * `InvalidInput` for a bad URL or a code of another shop than the database holds;
+     * `Network` when the server cannot be reached; `Storage` when the token cannot be
+     * saved; `Cancelled`.
      */
-    func activate(serverUrl: String, code: String) async throws  -> ActivationInfo
+    func activate(serverUrl: String, code: String, cancel: CancelHandle?) async throws  -> ActivationInfo
     
     /**
      * The configuration in effect, defaults filled in (media folder, canonical time zone,
@@ -1366,6 +1339,7 @@ public protocol SellerAppProtocol: AnyObject, Sendable {
     /**
      * Whether this device is activated: the database names a device and the secret store
      * holds its token. A failing secret store counts as not activated (and is logged).
+     * Blocking (database, secure storage): call it off the main thread.
      */
     func isActivated()  -> Bool
     
@@ -1382,16 +1356,56 @@ public protocol SellerAppProtocol: AnyObject, Sendable {
     /**
      * Pushes the seller's changes, pulls the shop's, downloads pictures.
      *
-     * `listener` receives `Started`, progress, then exactly one of `Finished`, `Failed`,
+     * `listener` receives `Started` (once the sync holds the database: a second sync of
+     * the same database file, from this app, another `SellerApp` or another process,
+     * waits for the first), progress, then exactly one of `Finished`, `Failed`,
      * `Cancelled`. The sync stops at its next step when `cancel` is cancelled or when the
-     * calling coroutine / task is cancelled; what was committed stays, and the next sync
-     * resumes from there. A second sync on the same database waits for the first.
+     * calling coroutine / task is cancelled, also while it waits; what was committed
+     * stays, and the next sync resumes from there.
      *
      * # Errors
      * `NotActivated` (activate first, or again); `Network` (try later); `Storage`;
      * `Cancelled`; `Rejected` when the server refuses a request.
      */
     func sync(listener: SyncListener?, cancel: CancelHandle?) async throws  -> SyncSummary
+    
+    /**
+     * The store-setup checklist as it stands now: each task's state from the shop's synced
+     * data and the seller's ticks, progress and the next task, in the seller's language.
+     * A quick local read.
+     *
+     * # Errors
+     * `Storage` when the database fails.
+     */
+    func checklist() throws  -> ChecklistOverview
+    
+    /**
+     * Definition documents from the server this phone refused lately, newest first, with
+     * the reason (for support screens).
+     *
+     * # Errors
+     * `Storage` when the database fails.
+     */
+    func refusedChecklistDefinitions() throws  -> [RefusedChecklistDefinition]
+    
+    /**
+     * Ticks a manual task: its state and its outbox entry for the next sync are written in
+     * one transaction.
+     *
+     * # Errors
+     * `ChecklistRefused` (nothing written) with `code` `unknown_task`, `automatic` (the task
+     * follows the shop's data), `locked` (do its dependencies first) or `not_in_tier`;
+     * `Storage` when the database fails.
+     */
+    func tickChecklistTask(taskId: String) throws  -> ChecklistTick
+    
+    /**
+     * Unticks a manual task (as `tickChecklistTask`; a locked task may be unticked).
+     *
+     * # Errors
+     * As `tickChecklistTask`, except `locked`.
+     */
+    func untickChecklistTask(taskId: String) throws  -> ChecklistTick
     
     /**
      * Coupons redeemed twice (or overspent) across devices, as the server reported them,
@@ -1479,10 +1493,11 @@ public protocol SellerAppProtocol: AnyObject, Sendable {
 /**
  * The seller's app: one per database, safe to share between threads.
  *
- * Local reads (`status`, `conflicts`) are plain calls; network work (`activate`, `sync`) is
- * `suspend` / `async` and runs on SellerKit's own threads. Call `close()` (Kotlin) or drop
- * the last reference (Swift) when done; a sync still running keeps what it needs alive
- * until it ends.
+ * `open`, `isActivated` and the other plain calls read SQLite and the secure storage:
+ * call them off the UI thread (`Dispatchers.IO`, a background `Task`). Network work
+ * (`activate`, `sync`) is `suspend` / `async` and runs on SellerKit's own threads. Call
+ * `close()` (Kotlin) or drop the last reference (Swift) when done; a sync still running
+ * keeps what it needs alive until it ends.
  */
 open class SellerApp: SellerAppProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -1538,6 +1553,9 @@ open class SellerApp: SellerAppProtocol, @unchecked Sendable {
     /**
      * Opens (creating or upgrading) the database and installs the log sink.
      *
+     * Blocking: migrations and the integrity check of an upgrade can take seconds on a
+     * slow phone. Call it off the main thread and show a splash meanwhile.
+     *
      * `log_sink` replaces the sink of an earlier `open`; `None` keeps it.
      *
      * # Errors
@@ -1559,44 +1577,24 @@ public static func `open`(config: SellerAppConfig, secretStore: SecretStore, log
 
     
     /**
-     * The sales dashboard of `range`, computed offline from the phone's data: figures
-     * against the previous period (mobile share first), the trend, the weekday x hour
-     * heatmap, best sellers, and how fresh the data is. A quick local call.
-     *
-     * `range`: `today`, `yesterday`, `7d`, `30d`, `90d`, `365d`, `month`, `last-month` or
-     * `YYYY-MM-DD..YYYY-MM-DD` (business days in the shop's zone, both included).
-     *
-     * # Errors
-     * `InvalidInput` for a range that cannot be read, ends before it starts or is longer
-     * than 1,100 days; `Storage` when the database fails.
-     */
-open func dashboard(range: String)throws  -> DashboardInfo  {
-    return try  FfiConverterTypeDashboardInfo_lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
-        uniffiCallStatus in
-    uniffi_sellerkit_ffi_fn_method_sellerapp_dashboard(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(range),uniffiCallStatus
-    )
-})
-}
-    
-    /**
      * Registers this device with the activation code from the service package, at
      * `server_url` (`https://...`; `http://` only to this device, for the dev server).
      *
-     * Cancelling the calling coroutine / task cancels the activation.
+     * Waits for a sync of this database to finish first. Cancelling the calling
+     * coroutine / task cancels the activation.
      *
      * # Errors
      * `Rejected` with code `invalid_activation_code` for a wrong or used-up code;
-     * `InvalidInput` for a bad URL; `Network` when the server cannot be reached;
-     * `Storage` when the token cannot be saved; `Cancelled`.
+     * `InvalidInput` for a bad URL or a code of another shop than the database holds;
+     * `Network` when the server cannot be reached; `Storage` when the token cannot be
+     * saved; `Cancelled`.
      */
-open func activate(serverUrl: String, code: String)async throws  -> ActivationInfo  {
+open func activate(serverUrl: String, code: String, cancel: CancelHandle? = nil)async throws  -> ActivationInfo  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_sellerkit_ffi_fn_method_sellerapp_activate(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(serverUrl),FfiConverterString.lower(code)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(serverUrl),FfiConverterString.lower(code),FfiConverterOptionTypeCancelHandle.lower(cancel)
                 )
             },
             pollFunc: ffi_sellerkit_ffi_rust_future_poll_rust_buffer,
@@ -1639,6 +1637,7 @@ open func conflicts()throws  -> [ConflictInfo]  {
     /**
      * Whether this device is activated: the database names a device and the secret store
      * holds its token. A failing secret store counts as not activated (and is logged).
+     * Blocking (database, secure storage): call it off the main thread.
      */
 open func isActivated() -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
@@ -1669,10 +1668,12 @@ open func status()throws  -> AppStatus  {
     /**
      * Pushes the seller's changes, pulls the shop's, downloads pictures.
      *
-     * `listener` receives `Started`, progress, then exactly one of `Finished`, `Failed`,
+     * `listener` receives `Started` (once the sync holds the database: a second sync of
+     * the same database file, from this app, another `SellerApp` or another process,
+     * waits for the first), progress, then exactly one of `Finished`, `Failed`,
      * `Cancelled`. The sync stops at its next step when `cancel` is cancelled or when the
-     * calling coroutine / task is cancelled; what was committed stays, and the next sync
-     * resumes from there. A second sync on the same database waits for the first.
+     * calling coroutine / task is cancelled, also while it waits; what was committed
+     * stays, and the next sync resumes from there.
      *
      * # Errors
      * `NotActivated` (activate first, or again); `Network` (try later); `Storage`;
@@ -1692,6 +1693,74 @@ open func sync(listener: SyncListener?, cancel: CancelHandle?)async throws  -> S
             liftFunc: FfiConverterTypeSyncSummary_lift,
             errorHandler: FfiConverterTypeSellerKitError_lift
         )
+}
+    
+    /**
+     * The store-setup checklist as it stands now: each task's state from the shop's synced
+     * data and the seller's ticks, progress and the next task, in the seller's language.
+     * A quick local read.
+     *
+     * # Errors
+     * `Storage` when the database fails.
+     */
+open func checklist()throws  -> ChecklistOverview  {
+    return try  FfiConverterTypeChecklistOverview_lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_checklist(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Definition documents from the server this phone refused lately, newest first, with
+     * the reason (for support screens).
+     *
+     * # Errors
+     * `Storage` when the database fails.
+     */
+open func refusedChecklistDefinitions()throws  -> [RefusedChecklistDefinition]  {
+    return try  FfiConverterSequenceTypeRefusedChecklistDefinition.lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_refused_checklist_definitions(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Ticks a manual task: its state and its outbox entry for the next sync are written in
+     * one transaction.
+     *
+     * # Errors
+     * `ChecklistRefused` (nothing written) with `code` `unknown_task`, `automatic` (the task
+     * follows the shop's data), `locked` (do its dependencies first) or `not_in_tier`;
+     * `Storage` when the database fails.
+     */
+open func tickChecklistTask(taskId: String)throws  -> ChecklistTick  {
+    return try  FfiConverterTypeChecklistTick_lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_tick_checklist_task(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(taskId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Unticks a manual task (as `tickChecklistTask`; a locked task may be unticked).
+     *
+     * # Errors
+     * As `tickChecklistTask`, except `locked`.
+     */
+open func untickChecklistTask(taskId: String)throws  -> ChecklistTick  {
+    return try  FfiConverterTypeChecklistTick_lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_untick_checklist_task(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(taskId),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -2400,6 +2469,403 @@ public func FfiConverterTypeAppStatus_lower(_ value: AppStatus) -> RustBuffer {
 
 
 /**
+ * The whole checklist.
+ */
+public struct ChecklistOverview: Equatable, Hashable {
+    /**
+     * Version of the definition in use.
+     */
+    public var version: Int64
+    /**
+     * Whether the definition came from the server (else the one bundled in the app).
+     */
+    public var fromServer: Bool
+    /**
+     * The shop's package (basic until the first sync).
+     */
+    public var tier: Tier
+    /**
+     * Every task in the recommended order, higher packages' tasks included (marked).
+     */
+    public var tasks: [ChecklistTask]
+    /**
+     * Tasks of the package done.
+     */
+    public var done: UInt32
+    /**
+     * Tasks of the package.
+     */
+    public var total: UInt32
+    /**
+     * `done / total` in basis points (10000 = all).
+     */
+    public var progressBps: UInt32
+    /**
+     * The next recommended task's id.
+     */
+    public var nextTaskId: String?
+    /**
+     * Minutes of the package's tasks not done yet.
+     */
+    public var remainingMinutes: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Version of the definition in use.
+         */version: Int64, 
+        /**
+         * Whether the definition came from the server (else the one bundled in the app).
+         */fromServer: Bool, 
+        /**
+         * The shop's package (basic until the first sync).
+         */tier: Tier, 
+        /**
+         * Every task in the recommended order, higher packages' tasks included (marked).
+         */tasks: [ChecklistTask], 
+        /**
+         * Tasks of the package done.
+         */done: UInt32, 
+        /**
+         * Tasks of the package.
+         */total: UInt32, 
+        /**
+         * `done / total` in basis points (10000 = all).
+         */progressBps: UInt32, 
+        /**
+         * The next recommended task's id.
+         */nextTaskId: String?, 
+        /**
+         * Minutes of the package's tasks not done yet.
+         */remainingMinutes: UInt32) {
+        self.version = version
+        self.fromServer = fromServer
+        self.tier = tier
+        self.tasks = tasks
+        self.done = done
+        self.total = total
+        self.progressBps = progressBps
+        self.nextTaskId = nextTaskId
+        self.remainingMinutes = remainingMinutes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ChecklistOverview: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChecklistOverview: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChecklistOverview {
+        return
+            try ChecklistOverview(
+                version: FfiConverterInt64.read(from: &buf), 
+                fromServer: FfiConverterBool.read(from: &buf), 
+                tier: FfiConverterTypeTier.read(from: &buf), 
+                tasks: FfiConverterSequenceTypeChecklistTask.read(from: &buf), 
+                done: FfiConverterUInt32.read(from: &buf), 
+                total: FfiConverterUInt32.read(from: &buf), 
+                progressBps: FfiConverterUInt32.read(from: &buf), 
+                nextTaskId: FfiConverterOptionString.read(from: &buf), 
+                remainingMinutes: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ChecklistOverview, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.version, into: &buf)
+        FfiConverterBool.write(value.fromServer, into: &buf)
+        FfiConverterTypeTier.write(value.tier, into: &buf)
+        FfiConverterSequenceTypeChecklistTask.write(value.tasks, into: &buf)
+        FfiConverterUInt32.write(value.done, into: &buf)
+        FfiConverterUInt32.write(value.total, into: &buf)
+        FfiConverterUInt32.write(value.progressBps, into: &buf)
+        FfiConverterOptionString.write(value.nextTaskId, into: &buf)
+        FfiConverterUInt32.write(value.remainingMinutes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChecklistOverview_lift(_ buf: RustBuffer) throws -> ChecklistOverview {
+    return try FfiConverterTypeChecklistOverview.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChecklistOverview_lower(_ value: ChecklistOverview) -> RustBuffer {
+    return FfiConverterTypeChecklistOverview.lower(value)
+}
+
+
+/**
+ * One task, worded in the seller's language.
+ */
+public struct ChecklistTask: Equatable, Hashable {
+    /**
+     * Stable task id (for `tickChecklistTask`).
+     */
+    public var id: String
+    /**
+     * What it is about.
+     */
+    public var category: ChecklistCategory
+    /**
+     * The lowest package that has it.
+     */
+    public var minTier: Tier
+    /**
+     * About how long it takes, in minutes.
+     */
+    public var minutes: UInt32
+    /**
+     * Title.
+     */
+    public var title: String
+    /**
+     * How to do it (for legal tasks: the rule it comes from).
+     */
+    public var help: String
+    /**
+     * The state in words, e.g. "to do", "locked: first shop_name".
+     */
+    public var stateLabel: String
+    /**
+     * Where it stands.
+     */
+    public var state: ChecklistTaskState
+    /**
+     * Whether the seller ticks it (otherwise it follows the shop's data).
+     */
+    public var manual: Bool
+    /**
+     * The rule's kind, e.g. `main_images_mobile_ready`, `manual`.
+     */
+    public var rule: String
+    /**
+     * For counting rules, how many are there ("150" of ...).
+     */
+    public var countCurrent: UInt64?
+    /**
+     * For counting rules, how many are needed.
+     */
+    public var countTarget: UInt64?
+    /**
+     * When a manual task was ticked, UTC ms.
+     */
+    public var tickedMs: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Stable task id (for `tickChecklistTask`).
+         */id: String, 
+        /**
+         * What it is about.
+         */category: ChecklistCategory, 
+        /**
+         * The lowest package that has it.
+         */minTier: Tier, 
+        /**
+         * About how long it takes, in minutes.
+         */minutes: UInt32, 
+        /**
+         * Title.
+         */title: String, 
+        /**
+         * How to do it (for legal tasks: the rule it comes from).
+         */help: String, 
+        /**
+         * The state in words, e.g. "to do", "locked: first shop_name".
+         */stateLabel: String, 
+        /**
+         * Where it stands.
+         */state: ChecklistTaskState, 
+        /**
+         * Whether the seller ticks it (otherwise it follows the shop's data).
+         */manual: Bool, 
+        /**
+         * The rule's kind, e.g. `main_images_mobile_ready`, `manual`.
+         */rule: String, 
+        /**
+         * For counting rules, how many are there ("150" of ...).
+         */countCurrent: UInt64?, 
+        /**
+         * For counting rules, how many are needed.
+         */countTarget: UInt64?, 
+        /**
+         * When a manual task was ticked, UTC ms.
+         */tickedMs: Int64?) {
+        self.id = id
+        self.category = category
+        self.minTier = minTier
+        self.minutes = minutes
+        self.title = title
+        self.help = help
+        self.stateLabel = stateLabel
+        self.state = state
+        self.manual = manual
+        self.rule = rule
+        self.countCurrent = countCurrent
+        self.countTarget = countTarget
+        self.tickedMs = tickedMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ChecklistTask: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChecklistTask: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChecklistTask {
+        return
+            try ChecklistTask(
+                id: FfiConverterString.read(from: &buf), 
+                category: FfiConverterTypeChecklistCategory.read(from: &buf), 
+                minTier: FfiConverterTypeTier.read(from: &buf), 
+                minutes: FfiConverterUInt32.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
+                help: FfiConverterString.read(from: &buf), 
+                stateLabel: FfiConverterString.read(from: &buf), 
+                state: FfiConverterTypeChecklistTaskState.read(from: &buf), 
+                manual: FfiConverterBool.read(from: &buf), 
+                rule: FfiConverterString.read(from: &buf), 
+                countCurrent: FfiConverterOptionUInt64.read(from: &buf), 
+                countTarget: FfiConverterOptionUInt64.read(from: &buf), 
+                tickedMs: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ChecklistTask, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeChecklistCategory.write(value.category, into: &buf)
+        FfiConverterTypeTier.write(value.minTier, into: &buf)
+        FfiConverterUInt32.write(value.minutes, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterString.write(value.help, into: &buf)
+        FfiConverterString.write(value.stateLabel, into: &buf)
+        FfiConverterTypeChecklistTaskState.write(value.state, into: &buf)
+        FfiConverterBool.write(value.manual, into: &buf)
+        FfiConverterString.write(value.rule, into: &buf)
+        FfiConverterOptionUInt64.write(value.countCurrent, into: &buf)
+        FfiConverterOptionUInt64.write(value.countTarget, into: &buf)
+        FfiConverterOptionInt64.write(value.tickedMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChecklistTask_lift(_ buf: RustBuffer) throws -> ChecklistTask {
+    return try FfiConverterTypeChecklistTask.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChecklistTask_lower(_ value: ChecklistTask) -> RustBuffer {
+    return FfiConverterTypeChecklistTask.lower(value)
+}
+
+
+/**
+ * What a tick or untick did.
+ */
+public struct ChecklistTick: Equatable, Hashable {
+    /**
+     * The task.
+     */
+    public var taskId: String
+    /**
+     * Its manual state now.
+     */
+    public var done: Bool
+    /**
+     * The outbox entry written for the next sync, or `None` when nothing changed.
+     */
+    public var mutationId: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The task.
+         */taskId: String, 
+        /**
+         * Its manual state now.
+         */done: Bool, 
+        /**
+         * The outbox entry written for the next sync, or `None` when nothing changed.
+         */mutationId: Int64?) {
+        self.taskId = taskId
+        self.done = done
+        self.mutationId = mutationId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ChecklistTick: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChecklistTick: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChecklistTick {
+        return
+            try ChecklistTick(
+                taskId: FfiConverterString.read(from: &buf), 
+                done: FfiConverterBool.read(from: &buf), 
+                mutationId: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ChecklistTick, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.taskId, into: &buf)
+        FfiConverterBool.write(value.done, into: &buf)
+        FfiConverterOptionInt64.write(value.mutationId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChecklistTick_lift(_ buf: RustBuffer) throws -> ChecklistTick {
+    return try FfiConverterTypeChecklistTick.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChecklistTick_lower(_ value: ChecklistTick) -> RustBuffer {
+    return FfiConverterTypeChecklistTick.lower(value)
+}
+
+
+/**
  * A change the server did not apply, kept for the seller to see.
  */
 public struct ConflictInfo: Equatable, Hashable {
@@ -2849,504 +3315,6 @@ public func FfiConverterTypeCouponVerdict_lower(_ value: CouponVerdict) -> RustB
 
 
 /**
- * One figure of the dashboard, with the previous period and the change.
- */
-public struct DashboardFigure: Equatable, Hashable {
-    /**
-     * Stable identifier: `mobile_share_of_orders`, `net_sales`, `orders`, ...
-     */
-    public var id: String
-    /**
-     * The seller's word for it, in the app's language.
-     */
-    public var label: String
-    /**
-     * Its unit.
-     */
-    public var unit: FigureUnit
-    /**
-     * This period; `None` when undefined (no orders: no average, no share).
-     */
-    public var current: Int64?
-    /**
-     * The previous period of the same length.
-     */
-    public var previous: Int64?
-    /**
-     * `current - previous`; `None` when either is undefined.
-     */
-    public var delta: Int64?
-    /**
-     * `delta / previous` in basis points; `None` when the previous value is not positive,
-     * and for shares. Show "n/a", never divide yourself.
-     */
-    public var relativeBps: Int32?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Stable identifier: `mobile_share_of_orders`, `net_sales`, `orders`, ...
-         */id: String, 
-        /**
-         * The seller's word for it, in the app's language.
-         */label: String, 
-        /**
-         * Its unit.
-         */unit: FigureUnit, 
-        /**
-         * This period; `None` when undefined (no orders: no average, no share).
-         */current: Int64?, 
-        /**
-         * The previous period of the same length.
-         */previous: Int64?, 
-        /**
-         * `current - previous`; `None` when either is undefined.
-         */delta: Int64?, 
-        /**
-         * `delta / previous` in basis points; `None` when the previous value is not positive,
-         * and for shares. Show "n/a", never divide yourself.
-         */relativeBps: Int32?) {
-        self.id = id
-        self.label = label
-        self.unit = unit
-        self.current = current
-        self.previous = previous
-        self.delta = delta
-        self.relativeBps = relativeBps
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension DashboardFigure: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeDashboardFigure: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DashboardFigure {
-        return
-            try DashboardFigure(
-                id: FfiConverterString.read(from: &buf), 
-                label: FfiConverterString.read(from: &buf), 
-                unit: FfiConverterTypeFigureUnit.read(from: &buf), 
-                current: FfiConverterOptionInt64.read(from: &buf), 
-                previous: FfiConverterOptionInt64.read(from: &buf), 
-                delta: FfiConverterOptionInt64.read(from: &buf), 
-                relativeBps: FfiConverterOptionInt32.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: DashboardFigure, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.id, into: &buf)
-        FfiConverterString.write(value.label, into: &buf)
-        FfiConverterTypeFigureUnit.write(value.unit, into: &buf)
-        FfiConverterOptionInt64.write(value.current, into: &buf)
-        FfiConverterOptionInt64.write(value.previous, into: &buf)
-        FfiConverterOptionInt64.write(value.delta, into: &buf)
-        FfiConverterOptionInt32.write(value.relativeBps, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDashboardFigure_lift(_ buf: RustBuffer) throws -> DashboardFigure {
-    return try FfiConverterTypeDashboardFigure.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDashboardFigure_lower(_ value: DashboardFigure) -> RustBuffer {
-    return FfiConverterTypeDashboardFigure.lower(value)
-}
-
-
-/**
- * The dashboard of one range.
- */
-public struct DashboardInfo: Equatable, Hashable {
-    /**
-     * The range as asked.
-     */
-    public var range: String
-    /**
-     * The shop's zone.
-     */
-    public var zone: String
-    /**
-     * First day of the range, `YYYY-MM-DD`.
-     */
-    public var startDay: String
-    /**
-     * Last day of the range (included).
-     */
-    public var lastDay: String
-    /**
-     * First day of the previous period.
-     */
-    public var previousStartDay: String
-    /**
-     * Last day of the previous period.
-     */
-    public var previousLastDay: String
-    /**
-     * Every figure, mobile share first.
-     */
-    public var figures: [DashboardFigure]
-    /**
-     * The trend.
-     */
-    public var series: DashboardSeries
-    /**
-     * 7 x 24 cells, weekday-major.
-     */
-    public var heatmap: [HeatmapCell]
-    /**
-     * Best sellers by net sales.
-     */
-    public var topByNetSales: [TopProductInfo]
-    /**
-     * Best sellers by units.
-     */
-    public var topByUnits: [TopProductInfo]
-    /**
-     * Time of the last successful sync, UTC ms; `None` if never.
-     */
-    public var lastSyncMs: Int64?
-    /**
-     * Local changes waiting to be pushed.
-     */
-    public var pendingChanges: Int64
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The range as asked.
-         */range: String, 
-        /**
-         * The shop's zone.
-         */zone: String, 
-        /**
-         * First day of the range, `YYYY-MM-DD`.
-         */startDay: String, 
-        /**
-         * Last day of the range (included).
-         */lastDay: String, 
-        /**
-         * First day of the previous period.
-         */previousStartDay: String, 
-        /**
-         * Last day of the previous period.
-         */previousLastDay: String, 
-        /**
-         * Every figure, mobile share first.
-         */figures: [DashboardFigure], 
-        /**
-         * The trend.
-         */series: DashboardSeries, 
-        /**
-         * 7 x 24 cells, weekday-major.
-         */heatmap: [HeatmapCell], 
-        /**
-         * Best sellers by net sales.
-         */topByNetSales: [TopProductInfo], 
-        /**
-         * Best sellers by units.
-         */topByUnits: [TopProductInfo], 
-        /**
-         * Time of the last successful sync, UTC ms; `None` if never.
-         */lastSyncMs: Int64?, 
-        /**
-         * Local changes waiting to be pushed.
-         */pendingChanges: Int64) {
-        self.range = range
-        self.zone = zone
-        self.startDay = startDay
-        self.lastDay = lastDay
-        self.previousStartDay = previousStartDay
-        self.previousLastDay = previousLastDay
-        self.figures = figures
-        self.series = series
-        self.heatmap = heatmap
-        self.topByNetSales = topByNetSales
-        self.topByUnits = topByUnits
-        self.lastSyncMs = lastSyncMs
-        self.pendingChanges = pendingChanges
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension DashboardInfo: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeDashboardInfo: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DashboardInfo {
-        return
-            try DashboardInfo(
-                range: FfiConverterString.read(from: &buf), 
-                zone: FfiConverterString.read(from: &buf), 
-                startDay: FfiConverterString.read(from: &buf), 
-                lastDay: FfiConverterString.read(from: &buf), 
-                previousStartDay: FfiConverterString.read(from: &buf), 
-                previousLastDay: FfiConverterString.read(from: &buf), 
-                figures: FfiConverterSequenceTypeDashboardFigure.read(from: &buf), 
-                series: FfiConverterTypeDashboardSeries.read(from: &buf), 
-                heatmap: FfiConverterSequenceTypeHeatmapCell.read(from: &buf), 
-                topByNetSales: FfiConverterSequenceTypeTopProductInfo.read(from: &buf), 
-                topByUnits: FfiConverterSequenceTypeTopProductInfo.read(from: &buf), 
-                lastSyncMs: FfiConverterOptionInt64.read(from: &buf), 
-                pendingChanges: FfiConverterInt64.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: DashboardInfo, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.range, into: &buf)
-        FfiConverterString.write(value.zone, into: &buf)
-        FfiConverterString.write(value.startDay, into: &buf)
-        FfiConverterString.write(value.lastDay, into: &buf)
-        FfiConverterString.write(value.previousStartDay, into: &buf)
-        FfiConverterString.write(value.previousLastDay, into: &buf)
-        FfiConverterSequenceTypeDashboardFigure.write(value.figures, into: &buf)
-        FfiConverterTypeDashboardSeries.write(value.series, into: &buf)
-        FfiConverterSequenceTypeHeatmapCell.write(value.heatmap, into: &buf)
-        FfiConverterSequenceTypeTopProductInfo.write(value.topByNetSales, into: &buf)
-        FfiConverterSequenceTypeTopProductInfo.write(value.topByUnits, into: &buf)
-        FfiConverterOptionInt64.write(value.lastSyncMs, into: &buf)
-        FfiConverterInt64.write(value.pendingChanges, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDashboardInfo_lift(_ buf: RustBuffer) throws -> DashboardInfo {
-    return try FfiConverterTypeDashboardInfo.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDashboardInfo_lower(_ value: DashboardInfo) -> RustBuffer {
-    return FfiConverterTypeDashboardInfo.lower(value)
-}
-
-
-/**
- * One point of a series.
- */
-public struct DashboardPoint: Equatable, Hashable {
-    /**
-     * First business day of the point, `YYYY-MM-DD`.
-     */
-    public var startDay: String
-    /**
-     * The local hour, for the hour grain.
-     */
-    public var hour: UInt8?
-    /**
-     * Paid orders.
-     */
-    public var orders: Int64
-    /**
-     * Of which mobile.
-     */
-    public var mobileOrders: Int64
-    /**
-     * Net sales, fen.
-     */
-    public var netSalesFen: Int64
-    /**
-     * Net sales of mobile orders, fen.
-     */
-    public var mobileNetSalesFen: Int64
-    /**
-     * Mobile share of orders, bps; `None` without orders.
-     */
-    public var mobileShareBps: Int32?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * First business day of the point, `YYYY-MM-DD`.
-         */startDay: String, 
-        /**
-         * The local hour, for the hour grain.
-         */hour: UInt8?, 
-        /**
-         * Paid orders.
-         */orders: Int64, 
-        /**
-         * Of which mobile.
-         */mobileOrders: Int64, 
-        /**
-         * Net sales, fen.
-         */netSalesFen: Int64, 
-        /**
-         * Net sales of mobile orders, fen.
-         */mobileNetSalesFen: Int64, 
-        /**
-         * Mobile share of orders, bps; `None` without orders.
-         */mobileShareBps: Int32?) {
-        self.startDay = startDay
-        self.hour = hour
-        self.orders = orders
-        self.mobileOrders = mobileOrders
-        self.netSalesFen = netSalesFen
-        self.mobileNetSalesFen = mobileNetSalesFen
-        self.mobileShareBps = mobileShareBps
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension DashboardPoint: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeDashboardPoint: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DashboardPoint {
-        return
-            try DashboardPoint(
-                startDay: FfiConverterString.read(from: &buf), 
-                hour: FfiConverterOptionUInt8.read(from: &buf), 
-                orders: FfiConverterInt64.read(from: &buf), 
-                mobileOrders: FfiConverterInt64.read(from: &buf), 
-                netSalesFen: FfiConverterInt64.read(from: &buf), 
-                mobileNetSalesFen: FfiConverterInt64.read(from: &buf), 
-                mobileShareBps: FfiConverterOptionInt32.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: DashboardPoint, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.startDay, into: &buf)
-        FfiConverterOptionUInt8.write(value.hour, into: &buf)
-        FfiConverterInt64.write(value.orders, into: &buf)
-        FfiConverterInt64.write(value.mobileOrders, into: &buf)
-        FfiConverterInt64.write(value.netSalesFen, into: &buf)
-        FfiConverterInt64.write(value.mobileNetSalesFen, into: &buf)
-        FfiConverterOptionInt32.write(value.mobileShareBps, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDashboardPoint_lift(_ buf: RustBuffer) throws -> DashboardPoint {
-    return try FfiConverterTypeDashboardPoint.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDashboardPoint_lower(_ value: DashboardPoint) -> RustBuffer {
-    return FfiConverterTypeDashboardPoint.lower(value)
-}
-
-
-/**
- * The trend of the range and of the previous period, aligned point by point.
- */
-public struct DashboardSeries: Equatable, Hashable {
-    /**
-     * `hour`, `day`, `week` or `month`.
-     */
-    public var grain: String
-    /**
-     * This period.
-     */
-    public var current: [DashboardPoint]
-    /**
-     * The previous period: `previous[i]` goes with `current[i]`.
-     */
-    public var previous: [DashboardPoint]
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * `hour`, `day`, `week` or `month`.
-         */grain: String, 
-        /**
-         * This period.
-         */current: [DashboardPoint], 
-        /**
-         * The previous period: `previous[i]` goes with `current[i]`.
-         */previous: [DashboardPoint]) {
-        self.grain = grain
-        self.current = current
-        self.previous = previous
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension DashboardSeries: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeDashboardSeries: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DashboardSeries {
-        return
-            try DashboardSeries(
-                grain: FfiConverterString.read(from: &buf), 
-                current: FfiConverterSequenceTypeDashboardPoint.read(from: &buf), 
-                previous: FfiConverterSequenceTypeDashboardPoint.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: DashboardSeries, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.grain, into: &buf)
-        FfiConverterSequenceTypeDashboardPoint.write(value.current, into: &buf)
-        FfiConverterSequenceTypeDashboardPoint.write(value.previous, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDashboardSeries_lift(_ buf: RustBuffer) throws -> DashboardSeries {
-    return try FfiConverterTypeDashboardSeries.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDashboardSeries_lower(_ value: DashboardSeries) -> RustBuffer {
-    return FfiConverterTypeDashboardSeries.lower(value)
-}
-
-
-/**
  * A coupon redeemed more often (or for more) than it allows, caught by the server after
  * the fact (two phones both offline cannot be stopped, only told).
  */
@@ -3572,95 +3540,6 @@ public func FfiConverterTypeDisputedUse_lift(_ buf: RustBuffer) throws -> Disput
 #endif
 public func FfiConverterTypeDisputedUse_lower(_ value: DisputedUse) -> RustBuffer {
     return FfiConverterTypeDisputedUse.lower(value)
-}
-
-
-/**
- * One cell of the weekday x hour heatmap.
- */
-public struct HeatmapCell: Equatable, Hashable {
-    /**
-     * Monday = 0 ... Sunday = 6.
-     */
-    public var weekday: UInt8
-    /**
-     * Local hour, 0..=23.
-     */
-    public var hour: UInt8
-    /**
-     * Paid orders.
-     */
-    public var orders: Int64
-    /**
-     * Net sales, fen.
-     */
-    public var netSalesFen: Int64
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Monday = 0 ... Sunday = 6.
-         */weekday: UInt8, 
-        /**
-         * Local hour, 0..=23.
-         */hour: UInt8, 
-        /**
-         * Paid orders.
-         */orders: Int64, 
-        /**
-         * Net sales, fen.
-         */netSalesFen: Int64) {
-        self.weekday = weekday
-        self.hour = hour
-        self.orders = orders
-        self.netSalesFen = netSalesFen
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension HeatmapCell: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeHeatmapCell: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HeatmapCell {
-        return
-            try HeatmapCell(
-                weekday: FfiConverterUInt8.read(from: &buf), 
-                hour: FfiConverterUInt8.read(from: &buf), 
-                orders: FfiConverterInt64.read(from: &buf), 
-                netSalesFen: FfiConverterInt64.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: HeatmapCell, into buf: inout [UInt8]) {
-        FfiConverterUInt8.write(value.weekday, into: &buf)
-        FfiConverterUInt8.write(value.hour, into: &buf)
-        FfiConverterInt64.write(value.orders, into: &buf)
-        FfiConverterInt64.write(value.netSalesFen, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeHeatmapCell_lift(_ buf: RustBuffer) throws -> HeatmapCell {
-    return try FfiConverterTypeHeatmapCell.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeHeatmapCell_lower(_ value: HeatmapCell) -> RustBuffer {
-    return FfiConverterTypeHeatmapCell.lower(value)
 }
 
 
@@ -3953,6 +3832,95 @@ public func FfiConverterTypeRedemptionReceipt_lower(_ value: RedemptionReceipt) 
 
 
 /**
+ * A definition document from the server that the phone refused.
+ */
+public struct RefusedChecklistDefinition: Equatable, Hashable {
+    /**
+     * The version it claimed.
+     */
+    public var version: Int64?
+    /**
+     * Stable reason code, e.g. `cycle`, `not_newer`.
+     */
+    public var code: String
+    /**
+     * The reason (English: it is for support and bug reports).
+     */
+    public var reason: String
+    /**
+     * When it was refused, UTC ms.
+     */
+    public var refusedMs: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The version it claimed.
+         */version: Int64?, 
+        /**
+         * Stable reason code, e.g. `cycle`, `not_newer`.
+         */code: String, 
+        /**
+         * The reason (English: it is for support and bug reports).
+         */reason: String, 
+        /**
+         * When it was refused, UTC ms.
+         */refusedMs: Int64) {
+        self.version = version
+        self.code = code
+        self.reason = reason
+        self.refusedMs = refusedMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RefusedChecklistDefinition: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRefusedChecklistDefinition: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RefusedChecklistDefinition {
+        return
+            try RefusedChecklistDefinition(
+                version: FfiConverterOptionInt64.read(from: &buf), 
+                code: FfiConverterString.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf), 
+                refusedMs: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RefusedChecklistDefinition, into buf: inout [UInt8]) {
+        FfiConverterOptionInt64.write(value.version, into: &buf)
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+        FfiConverterInt64.write(value.refusedMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefusedChecklistDefinition_lift(_ buf: RustBuffer) throws -> RefusedChecklistDefinition {
+    return try FfiConverterTypeRefusedChecklistDefinition.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefusedChecklistDefinition_lower(_ value: RefusedChecklistDefinition) -> RustBuffer {
+    return FfiConverterTypeRefusedChecklistDefinition.lower(value)
+}
+
+
+/**
  * The redemption the server refused.
  */
 public struct RefusedRedemption: Equatable, Hashable {
@@ -4093,8 +4061,8 @@ public struct SellerAppConfig: Equatable, Hashable {
      */
     public var logLevel: LogLevel?
     /**
-     * The seller's language for the words SellerKit produces (coupon refusals), as a
-     * BCP 47 tag: `en*` is English, anything else (default) Simplified Chinese, `zh-CN`.
+     * The seller's language for every word SellerKit produces (error reasons, coupon
+     * refusals), as a BCP 47 tag: `en*` is English, anything else (default) Simplified Chinese, `zh-CN`.
      * Pass the app's current locale, e.g. `Locale.getDefault().toLanguageTag()`.
      */
     public var locale: String?
@@ -4131,8 +4099,8 @@ public struct SellerAppConfig: Equatable, Hashable {
          * libraries: warnings and errors only); default `Info`. The latest `open` sets it.
          */logLevel: LogLevel? = nil, 
         /**
-         * The seller's language for the words SellerKit produces (coupon refusals), as a
-         * BCP 47 tag: `en*` is English, anything else (default) Simplified Chinese, `zh-CN`.
+         * The seller's language for every word SellerKit produces (error reasons, coupon
+         * refusals), as a BCP 47 tag: `en*` is English, anything else (default) Simplified Chinese, `zh-CN`.
          * Pass the app's current locale, e.g. `Locale.getDefault().toLanguageTag()`.
          */locale: String? = nil) {
         self.databasePath = databasePath
@@ -4414,95 +4382,6 @@ public func FfiConverterTypeSyncSummary_lower(_ value: SyncSummary) -> RustBuffe
 
 
 /**
- * A best seller.
- */
-public struct TopProductInfo: Equatable, Hashable {
-    /**
-     * Product id, or `~` and the line title for lines without one.
-     */
-    public var key: String
-    /**
-     * Title to show.
-     */
-    public var title: String
-    /**
-     * Units sold.
-     */
-    public var units: Int64
-    /**
-     * Net sales, fen.
-     */
-    public var netSalesFen: Int64
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Product id, or `~` and the line title for lines without one.
-         */key: String, 
-        /**
-         * Title to show.
-         */title: String, 
-        /**
-         * Units sold.
-         */units: Int64, 
-        /**
-         * Net sales, fen.
-         */netSalesFen: Int64) {
-        self.key = key
-        self.title = title
-        self.units = units
-        self.netSalesFen = netSalesFen
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension TopProductInfo: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeTopProductInfo: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TopProductInfo {
-        return
-            try TopProductInfo(
-                key: FfiConverterString.read(from: &buf), 
-                title: FfiConverterString.read(from: &buf), 
-                units: FfiConverterInt64.read(from: &buf), 
-                netSalesFen: FfiConverterInt64.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: TopProductInfo, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.key, into: &buf)
-        FfiConverterString.write(value.title, into: &buf)
-        FfiConverterInt64.write(value.units, into: &buf)
-        FfiConverterInt64.write(value.netSalesFen, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTopProductInfo_lift(_ buf: RustBuffer) throws -> TopProductInfo {
-    return try FfiConverterTypeTopProductInfo.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTopProductInfo_lower(_ value: TopProductInfo) -> RustBuffer {
-    return FfiConverterTypeTopProductInfo.lower(value)
-}
-
-
-/**
  * This phone's caps on redemptions the server has not confirmed yet: they bound what a
  * coupon spent twice on two offline phones can cost.
  */
@@ -4683,6 +4562,208 @@ public func FfiConverterTypeWalletStatus_lift(_ buf: RustBuffer) throws -> Walle
 public func FfiConverterTypeWalletStatus_lower(_ value: WalletStatus) -> RustBuffer {
     return FfiConverterTypeWalletStatus.lower(value)
 }
+
+
+/**
+ * What a task is about; screens group by it.
+ */
+
+public enum ChecklistCategory: Equatable, Hashable {
+    
+    /**
+     * The shop's identity and basics.
+     */
+    case setup
+    /**
+     * Fitness for phones.
+     */
+    case mobile
+    /**
+     * Coupons and promotion.
+     */
+    case marketing
+    /**
+     * Legal guidance (standard and premium packages).
+     */
+    case legal
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ChecklistCategory: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChecklistCategory: FfiConverterRustBuffer {
+    typealias SwiftType = ChecklistCategory
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChecklistCategory {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .setup
+        
+        case 2: return .mobile
+        
+        case 3: return .marketing
+        
+        case 4: return .legal
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ChecklistCategory, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .setup:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .mobile:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .marketing:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .legal:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChecklistCategory_lift(_ buf: RustBuffer) throws -> ChecklistCategory {
+    return try FfiConverterTypeChecklistCategory.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChecklistCategory_lower(_ value: ChecklistCategory) -> RustBuffer {
+    return FfiConverterTypeChecklistCategory.lower(value)
+}
+
+
+
+/**
+ * Where a task stands.
+ */
+
+public enum ChecklistTaskState: Equatable, Hashable {
+    
+    /**
+     * Done (its rule holds, or the seller ticked it).
+     */
+    case done
+    /**
+     * Can be done now.
+     */
+    case ready
+    /**
+     * Waits on other tasks first.
+     */
+    case locked(
+        /**
+         * Ids of the tasks it waits on.
+         */waitingOn: [String]
+    )
+    /**
+     * Not part of the seller's package.
+     */
+    case notInTier(
+        /**
+         * The lowest package that has it.
+         */tier: Tier
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ChecklistTaskState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChecklistTaskState: FfiConverterRustBuffer {
+    typealias SwiftType = ChecklistTaskState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChecklistTaskState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .done
+        
+        case 2: return .ready
+        
+        case 3: return .locked(waitingOn: try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        case 4: return .notInTier(tier: try FfiConverterTypeTier.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ChecklistTaskState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .done:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .ready:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .locked(waitingOn):
+            writeInt(&buf, Int32(3))
+            FfiConverterSequenceString.write(waitingOn, into: &buf)
+            
+        
+        case let .notInTier(tier):
+            writeInt(&buf, Int32(4))
+            FfiConverterTypeTier.write(tier, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChecklistTaskState_lift(_ buf: RustBuffer) throws -> ChecklistTaskState {
+    return try FfiConverterTypeChecklistTaskState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChecklistTaskState_lower(_ value: ChecklistTaskState) -> RustBuffer {
+    return FfiConverterTypeChecklistTaskState.lower(value)
+}
+
 
 
 /**
@@ -5030,23 +5111,85 @@ public func FfiConverterTypeDisputeKind_lower(_ value: DisputeKind) -> RustBuffe
 
 
 /**
- * How a figure's value reads.
+ * The stable machine code of a failure: a closed set, the same as the CLI's `--json`
+ * `error.code` (the core's `sellerkit_core::app::ErrorCode`). Branch on it rather than on
+ * the words of a reason.
  */
 
-public enum FigureUnit: Equatable, Hashable {
+public enum ErrorCode: Equatable, Hashable {
     
     /**
-     * Fen: format with `formatMoney`.
+     * Activate first (or again).
      */
-    case money
+    case notActivated
     /**
-     * A count.
+     * The server no longer accepts this device's token: activate again.
      */
-    case count
+    case activateAgain
     /**
-     * Basis points (10,000 = 100%); its change is in points (`delta`), never relative.
+     * The database holds another shop than the activation code's (found on the phone).
      */
-    case share
+    case otherShop
+    /**
+     * The server URL is refused (not HTTPS, unparsable).
+     */
+    case badServerUrl
+    /**
+     * No connection after the retries.
+     */
+    case network
+    /**
+     * No answer in time after the retries.
+     */
+    case timeout
+    /**
+     * The server's certificate is not trusted.
+     */
+    case tls
+    /**
+     * The server refused the request; its own code says why.
+     */
+    case refused
+    /**
+     * The server kept failing.
+     */
+    case serverTrouble
+    /**
+     * The server's answer broke the protocol.
+     */
+    case malformedResponse
+    /**
+     * The server's answer was too large.
+     */
+    case responseTooLarge
+    /**
+     * Cancelled.
+     */
+    case cancelled
+    /**
+     * The database failed.
+     */
+    case storage
+    /**
+     * The secure storage failed.
+     */
+    case secretStore
+    /**
+     * Saving a file failed.
+     */
+    case io
+    /**
+     * The input is not acceptable.
+     */
+    case invalidInput
+    /**
+     * A coupon was refused.
+     */
+    case couponRefused
+    /**
+     * A bug inside SellerKit.
+     */
+    case `internal`
 
 
 
@@ -5055,43 +5198,133 @@ public enum FigureUnit: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension FigureUnit: Sendable {}
+extension ErrorCode: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeFigureUnit: FfiConverterRustBuffer {
-    typealias SwiftType = FigureUnit
+public struct FfiConverterTypeErrorCode: FfiConverterRustBuffer {
+    typealias SwiftType = ErrorCode
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FigureUnit {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorCode {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
-        case 1: return .money
+        case 1: return .notActivated
         
-        case 2: return .count
+        case 2: return .activateAgain
         
-        case 3: return .share
+        case 3: return .otherShop
+        
+        case 4: return .badServerUrl
+        
+        case 5: return .network
+        
+        case 6: return .timeout
+        
+        case 7: return .tls
+        
+        case 8: return .refused
+        
+        case 9: return .serverTrouble
+        
+        case 10: return .malformedResponse
+        
+        case 11: return .responseTooLarge
+        
+        case 12: return .cancelled
+        
+        case 13: return .storage
+        
+        case 14: return .secretStore
+        
+        case 15: return .io
+        
+        case 16: return .invalidInput
+        
+        case 17: return .couponRefused
+        
+        case 18: return .`internal`
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
 
-    public static func write(_ value: FigureUnit, into buf: inout [UInt8]) {
+    public static func write(_ value: ErrorCode, into buf: inout [UInt8]) {
         switch value {
         
         
-        case .money:
+        case .notActivated:
             writeInt(&buf, Int32(1))
         
         
-        case .count:
+        case .activateAgain:
             writeInt(&buf, Int32(2))
         
         
-        case .share:
+        case .otherShop:
             writeInt(&buf, Int32(3))
+        
+        
+        case .badServerUrl:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .network:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .timeout:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .tls:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .refused:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .serverTrouble:
+            writeInt(&buf, Int32(9))
+        
+        
+        case .malformedResponse:
+            writeInt(&buf, Int32(10))
+        
+        
+        case .responseTooLarge:
+            writeInt(&buf, Int32(11))
+        
+        
+        case .cancelled:
+            writeInt(&buf, Int32(12))
+        
+        
+        case .storage:
+            writeInt(&buf, Int32(13))
+        
+        
+        case .secretStore:
+            writeInt(&buf, Int32(14))
+        
+        
+        case .io:
+            writeInt(&buf, Int32(15))
+        
+        
+        case .invalidInput:
+            writeInt(&buf, Int32(16))
+        
+        
+        case .couponRefused:
+            writeInt(&buf, Int32(17))
+        
+        
+        case .`internal`:
+            writeInt(&buf, Int32(18))
         
         }
     }
@@ -5101,15 +5334,15 @@ public struct FfiConverterTypeFigureUnit: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeFigureUnit_lift(_ buf: RustBuffer) throws -> FigureUnit {
-    return try FfiConverterTypeFigureUnit.lift(buf)
+public func FfiConverterTypeErrorCode_lift(_ buf: RustBuffer) throws -> ErrorCode {
+    return try FfiConverterTypeErrorCode.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeFigureUnit_lower(_ value: FigureUnit) -> RustBuffer {
-    return FfiConverterTypeFigureUnit.lower(value)
+public func FfiConverterTypeErrorCode_lower(_ value: ErrorCode) -> RustBuffer {
+    return FfiConverterTypeErrorCode.lower(value)
 }
 
 
@@ -5538,6 +5771,20 @@ enum SellerKitError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError
          */reason: String
     )
     /**
+     * A checklist tick or untick was refused (an unknown task, one that follows the shop's
+     * data, one locked behind other tasks, or one outside the seller's package). Nothing was
+     * written. Show `reason`; branch on `code`: `unknown_task`, `automatic`, `locked`,
+     * `not_in_tier` (`docs/checklist.md`).
+     */
+    case ChecklistRefused(
+        /**
+         * The stable reason code.
+         */code: String, 
+        /**
+         * Why, in the seller's language.
+         */reason: String
+    )
+    /**
      * The network or the server failed: offline, timeout, server errors, a malformed
      * answer, an untrusted certificate. Nothing was lost; try again later.
      */
@@ -5612,14 +5859,18 @@ public struct FfiConverterTypeSellerKitError: FfiConverterRustBuffer {
             code: try FfiConverterString.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 5: return .Network(
+        case 5: return .ChecklistRefused(
+            code: try FfiConverterString.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 6: return .Cancelled
-        case 7: return .Storage(
+        case 6: return .Network(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 8: return .Internal(
+        case 7: return .Cancelled
+        case 8: return .Storage(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 9: return .Internal(
             reason: try FfiConverterString.read(from: &buf)
             )
 
@@ -5656,22 +5907,28 @@ public struct FfiConverterTypeSellerKitError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Network(reason):
+        case let .ChecklistRefused(code,reason):
             writeInt(&buf, Int32(5))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Network(reason):
+            writeInt(&buf, Int32(6))
             FfiConverterString.write(reason, into: &buf)
             
         
         case .Cancelled:
-            writeInt(&buf, Int32(6))
+            writeInt(&buf, Int32(7))
         
         
         case let .Storage(reason):
-            writeInt(&buf, Int32(7))
+            writeInt(&buf, Int32(8))
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .Internal(reason):
-            writeInt(&buf, Int32(8))
+            writeInt(&buf, Int32(9))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -5701,7 +5958,10 @@ public func FfiConverterTypeSellerKitError_lower(_ value: SellerKitError) -> Rus
 public enum SyncEvent: Equatable, Hashable {
     
     /**
-     * The sync began (after any sync already running on this database finished).
+     * The sync holds the database and begins (any sync of the same database file, from
+     * this app, another `SellerApp` or another process, has finished). A sync that ends
+     * before it could begin (cancelled while waiting, not activated) still sends
+     * `Started` first, right before its terminal event.
      */
     case started
     /**
@@ -5717,11 +5977,14 @@ public enum SyncEvent: Equatable, Hashable {
      */
     case failed(
         /**
-         * A stable code: the core's (`network`, `timeout`, `activate_again`, `storage`,
-         * ...) or the server's (`invalid_request`, ...), for logs and analytics.
+         * A stable code as text: the server's own for a refusal (`invalid_request`, ...),
+         * otherwise `error_code`'s name (`network`, `timeout`, `storage`, ...).
          */code: String, 
         /**
-         * The explanation for the seller.
+         * The stable code of the failure, to branch on.
+         */errorCode: ErrorCode, 
+        /**
+         * The explanation for the seller, in the seller's language.
          */reason: String
     )
     /**
@@ -5754,7 +6017,7 @@ public struct FfiConverterTypeSyncEvent: FfiConverterRustBuffer {
         case 2: return .finished(summary: try FfiConverterTypeSyncSummary.read(from: &buf)
         )
         
-        case 3: return .failed(code: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        case 3: return .failed(code: try FfiConverterString.read(from: &buf), errorCode: try FfiConverterTypeErrorCode.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
         )
         
         case 4: return .cancelled
@@ -5776,9 +6039,10 @@ public struct FfiConverterTypeSyncEvent: FfiConverterRustBuffer {
             FfiConverterTypeSyncSummary.write(summary, into: &buf)
             
         
-        case let .failed(code,reason):
+        case let .failed(code,errorCode,reason):
             writeInt(&buf, Int32(3))
             FfiConverterString.write(code, into: &buf)
+            FfiConverterTypeErrorCode.write(errorCode, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
@@ -5978,30 +6242,6 @@ public func FfiConverterTypeTier_lower(_ value: Tier) -> RustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionUInt8: FfiConverterRustBuffer {
-    typealias SwiftType = UInt8?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterUInt8.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterUInt8.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
     typealias SwiftType = UInt32?
 
@@ -6018,30 +6258,6 @@ fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterUInt32.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionInt32: FfiConverterRustBuffer {
-    typealias SwiftType = Int32?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterInt32.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterInt32.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6291,6 +6507,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeChecklistTask: FfiConverterRustBuffer {
+    typealias SwiftType = [ChecklistTask]
+
+    public static func write(_ value: [ChecklistTask], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeChecklistTask.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ChecklistTask] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ChecklistTask]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeChecklistTask.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeConflictInfo: FfiConverterRustBuffer {
     typealias SwiftType = [ConflictInfo]
 
@@ -6308,56 +6549,6 @@ fileprivate struct FfiConverterSequenceTypeConflictInfo: FfiConverterRustBuffer 
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeConflictInfo.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypeDashboardFigure: FfiConverterRustBuffer {
-    typealias SwiftType = [DashboardFigure]
-
-    public static func write(_ value: [DashboardFigure], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeDashboardFigure.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DashboardFigure] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [DashboardFigure]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeDashboardFigure.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypeDashboardPoint: FfiConverterRustBuffer {
-    typealias SwiftType = [DashboardPoint]
-
-    public static func write(_ value: [DashboardPoint], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeDashboardPoint.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DashboardPoint] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [DashboardPoint]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeDashboardPoint.read(from: &buf))
         }
         return seq
     }
@@ -6416,31 +6607,6 @@ fileprivate struct FfiConverterSequenceTypeDisputedUse: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeHeatmapCell: FfiConverterRustBuffer {
-    typealias SwiftType = [HeatmapCell]
-
-    public static func write(_ value: [HeatmapCell], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeHeatmapCell.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [HeatmapCell] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [HeatmapCell]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeHeatmapCell.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterSequenceTypeRedemptionInfo: FfiConverterRustBuffer {
     typealias SwiftType = [RedemptionInfo]
 
@@ -6466,23 +6632,23 @@ fileprivate struct FfiConverterSequenceTypeRedemptionInfo: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeTopProductInfo: FfiConverterRustBuffer {
-    typealias SwiftType = [TopProductInfo]
+fileprivate struct FfiConverterSequenceTypeRefusedChecklistDefinition: FfiConverterRustBuffer {
+    typealias SwiftType = [RefusedChecklistDefinition]
 
-    public static func write(_ value: [TopProductInfo], into buf: inout [UInt8]) {
+    public static func write(_ value: [RefusedChecklistDefinition], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
-            FfiConverterTypeTopProductInfo.write(item, into: &buf)
+            FfiConverterTypeRefusedChecklistDefinition.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TopProductInfo] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RefusedChecklistDefinition] {
         let len: Int32 = try readInt(&buf)
-        var seq = [TopProductInfo]()
+        var seq = [RefusedChecklistDefinition]()
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeTopProductInfo.read(from: &buf))
+            seq.append(try FfiConverterTypeRefusedChecklistDefinition.read(from: &buf))
         }
         return seq
     }
@@ -6560,15 +6726,31 @@ public func formatMoney(fen: Int64) -> String  {
 /**
  * Parses an amount the seller typed (e.g. `¥1,234.50` or `1234.5`) into fen.
  *
+ * `locale` picks the language of the error's reason, as `SellerAppConfig.locale` does
+ * (default Simplified Chinese).
+ *
  * # Errors
  * [`SellerKitError::InvalidInput`] when the text is not a valid amount (for example more
  * than two decimal places, as in `1.234`); the reason says what to correct.
  */
-public func parseMoney(text: String)throws  -> Int64  {
+public func parseMoney(text: String, locale: String? = nil)throws  -> Int64  {
     return try  FfiConverterInt64.lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
         uniffiCallStatus in
     uniffi_sellerkit_ffi_fn_func_parse_money(
-        FfiConverterString.lower(text),uniffiCallStatus
+        FfiConverterString.lower(text),
+        FfiConverterOptionString.lower(locale),uniffiCallStatus
+    )
+})
+}
+/**
+ * The stable text of a code (`not_activated`, `network`, ...), as the CLI's `--json` and
+ * the `Failed` event's `code` print it.
+ */
+public func errorCodeName(code: ErrorCode) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_func_error_code_name(
+        FfiConverterTypeErrorCode_lower(code),uniffiCallStatus
     )
 })
 }

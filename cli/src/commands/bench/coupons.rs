@@ -54,6 +54,8 @@ struct CouponBench {
 pub struct Fixture {
     /// The phone's database, activated and synced (keys, books).
     pub store: Arc<Store>,
+    /// The phone's device id from activation (the wallet records it in each redemption).
+    pub device_id: String,
     /// The shop's signer.
     pub signer: CouponSigner,
     /// Shop id (the coupons' issuer).
@@ -148,7 +150,7 @@ pub fn run(ctx: &Context, count: usize, fixture: Fixture) -> anyhow::Result<()> 
     for text in &coupons {
         let t = Instant::now();
         wallet
-            .redeem(text, &purchase, None)
+            .redeem(&fixture.device_id, text, &purchase, None)
             .with_context(|| "a bench coupon was not redeemed")?;
         latencies.push(t.elapsed());
     }
@@ -287,7 +289,7 @@ pub fn prepare(
     dir: &Path,
     now_ms: i64,
 ) -> anyhow::Result<(Fixture, sellerkit_devserver::RunningServer)> {
-    use sellerkit_core::sync::engine::{SyncEngine, SyncOptions};
+    use sellerkit_core::app::{App, AppConfig, SyncRun};
     use sellerkit_core::sync::progress::NoProgress;
     use sellerkit_core::sync::secrets::FileSecretStore;
     use sellerkit_core::sync::transport::{RetryMode, Transport};
@@ -322,14 +324,18 @@ pub fn prepare(
         .context("the seeded server has no demo shop")?
         .code;
     let phone_db = dir.join("phone.db");
-    let store = Arc::new(Store::open(&phone_db)?);
+    let mut config = AppConfig::new(
+        &phone_db,
+        Arc::new(FileSecretStore::beside_database(&phone_db)),
+    );
+    config.clock = Arc::new(FixedClock::new(now_ms));
+    config.device_name = "bench".into();
+    let app = App::open(config)?;
+    let store = Arc::clone(app.store());
     let url = server.url().to_string();
     let book_id = "book-bench";
     runtime.block_on(async {
-        let transport = Arc::new(Transport::new(
-            &url,
-            crate::commands::sync::transport_config(None)?,
-        )?);
+        let transport = Arc::new(Transport::new(&url, app.transport_config().clone())?);
         let cancel = CancellationToken::new();
         // The shop's first book makes the supplied key its signing key.
         let _: serde_json::Value = transport
@@ -342,17 +348,12 @@ pub fn prepare(
                 &cancel,
             )
             .await?;
-        let mut options = SyncOptions::for_database(&phone_db);
-        options.download_media = false;
-        let engine = SyncEngine::new(
-            Arc::clone(&store),
-            transport,
-            Arc::new(FileSecretStore::beside_database(&phone_db)),
-            Arc::new(FixedClock::new(now_ms)),
-            options,
-        );
-        engine.activate(&code, "bench", "desktop", &cancel).await?;
-        engine.sync(&NoProgress, &cancel).await?;
+        let no_media = SyncRun {
+            download_media: false,
+            page_limit: None,
+        };
+        app.activate(&url, &code, &cancel).await?;
+        app.sync(&no_media, &NoProgress, &cancel).await?;
         anyhow::Ok(())
     })?;
     let key = store
@@ -361,6 +362,10 @@ pub fn prepare(
     unlimited(&store, now_ms)?;
     Ok((
         Fixture {
+            device_id: app
+                .activation()?
+                .context("the bench phone is not activated after activating")?
+                .device_id,
             store,
             signer,
             shop_id: DEMO_SHOP_ID.to_owned(),

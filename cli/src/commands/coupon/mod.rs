@@ -9,12 +9,10 @@ pub mod qr;
 pub mod records;
 pub mod verdict;
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
-use anyhow::{Context as _, bail};
-use sellerkit_core::coupons::wallet::Wallet;
+use anyhow::bail;
+use sellerkit_core::app::App;
 use sellerkit_core::money::Fen;
+use std::path::{Path, PathBuf};
 
 use crate::Context;
 
@@ -173,14 +171,9 @@ fn text_from_picture(image: &Path) -> anyhow::Result<String> {
     }
 }
 
-/// The wallet over the database of `--db` (which must exist), with `--now`'s clock.
-fn open_wallet(ctx: &Context) -> anyhow::Result<(Wallet, Arc<sellerkit_core::store::Store>)> {
-    let db = ctx.db_path()?;
-    let store = Arc::new(
-        crate::commands::status::open_existing(&db)
-            .with_context(|| format!("cannot open the database {}", db.display()))?,
-    );
-    Ok((Wallet::new(Arc::clone(&store), ctx.clock()), store))
+/// The core service over the database of `--db` (which must exist), with `--now`'s clock.
+fn open_wallet(ctx: &Context) -> anyhow::Result<App> {
+    ctx.open_app(false, None)
 }
 
 /// Money as QA types it: a bare integer is fen (as on the wire and in `--json`), an amount

@@ -16,9 +16,9 @@ struct RedemptionList<'a> {
 
 /// `coupon list`.
 pub fn list(ctx: &Context, limit: u32) -> anyhow::Result<()> {
-    let (wallet, store) = open_wallet(ctx)?;
-    let redemptions = wallet.redemptions(limit)?;
-    let zone = shop_zone(&store);
+    let app = open_wallet(ctx)?;
+    let redemptions = app.coupon_redemptions(limit)?;
+    let zone = shop_zone(app.store());
     ctx.out.print(
         &RedemptionList {
             redemptions: &redemptions,
@@ -59,14 +59,14 @@ struct DisputeList<'a> {
 
 /// `coupon disputes [--all] [--resolve ID]`.
 pub fn disputes(ctx: &Context, all: bool, resolve: Option<&str>) -> anyhow::Result<()> {
-    let (wallet, store) = open_wallet(ctx)?;
+    let app = open_wallet(ctx)?;
     if let Some(id) = resolve
-        && !wallet.resolve_dispute(id)?
+        && !app.resolve_coupon_dispute(id)?
     {
         anyhow::bail!("no open dispute {id:?} (see `sellerkit coupon disputes --all`)");
     }
-    let disputes = wallet.disputes(all)?;
-    let zone = shop_zone(&store);
+    let disputes = app.coupon_disputes(all)?;
+    let zone = shop_zone(app.store());
     ctx.out.print(
         &DisputeList {
             resolved: resolve,
@@ -139,9 +139,9 @@ pub fn limits(
     value: Option<Fen>,
     hours: Option<u32>,
 ) -> anyhow::Result<()> {
-    let (wallet, store) = open_wallet(ctx)?;
+    let app = open_wallet(ctx)?;
     if count.is_some() || value.is_some() || hours.is_some() {
-        let mut limits = wallet.limits()?;
+        let mut limits = app.wallet_limits()?;
         if let Some(n) = count {
             limits.max_unsynced_count = n;
         }
@@ -151,10 +151,10 @@ pub fn limits(
         if let Some(h) = hours {
             limits.max_offline_hours = h;
         }
-        wallet.set_limits(&limits)?;
+        app.set_wallet_limits(&limits)?;
     }
-    let status = wallet.status()?;
-    let zone = shop_zone(&store);
+    let status = app.wallet_status()?;
+    let zone = shop_zone(app.store());
     let view = LimitsView {
         limits: status.limits,
         unsynced_count: status.unsynced.count,

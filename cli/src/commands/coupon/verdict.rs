@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use sellerkit_core::app::AppError;
 use sellerkit_core::coupons::wallet::{CouponTerms, Purchase, Redeemed, Verdict, WalletError};
 use sellerkit_core::coupons::{CouponValue, Refusal};
 use sellerkit_core::domain::{CouponKind, CouponScope};
@@ -173,14 +174,14 @@ pub fn verify(
     total: Option<Fen>,
     products: &[String],
 ) -> anyhow::Result<()> {
-    let (wallet, store) = open_wallet(ctx)?;
+    let app = open_wallet(ctx)?;
     let purchase = Purchase {
         total,
         product_ids: products.to_vec(),
     };
-    let verdict = wallet.verify(text, &purchase)?;
+    let verdict = app.verify_coupon(text, &purchase)?;
     let view = VerdictView::of(&verdict, total);
-    print_verdict(ctx, &store, &view)
+    print_verdict(ctx, app.store(), &view)
 }
 
 /// `coupon redeem`.
@@ -191,21 +192,24 @@ pub fn redeem(
     amount: Option<Fen>,
     products: &[String],
 ) -> anyhow::Result<()> {
-    let (wallet, store) = open_wallet(ctx)?;
+    let app = open_wallet(ctx)?;
     let purchase = Purchase {
         total: Some(total),
         product_ids: products.to_vec(),
     };
-    let view = match wallet.redeem(text, &purchase, amount) {
+    let view = match app.redeem_coupon(text, &purchase, amount) {
         Ok(redeemed) => redeemed_view(&redeemed, total),
-        Err(WalletError::Refused(refusal)) => {
+        Err(AppError::Wallet(WalletError::Refused(refusal))) => {
             // Show what the coupon is, when it is genuine: a read, nothing is written.
-            let terms = wallet.verify(text, &purchase).ok().and_then(|v| v.terms);
+            let terms = app
+                .verify_coupon(text, &purchase)
+                .ok()
+                .and_then(|v| v.terms);
             VerdictView::refused(&refusal, terms.as_ref(), Some(total))
         }
         Err(other) => return Err(other.into()),
     };
-    print_verdict(ctx, &store, &view)
+    print_verdict(ctx, app.store(), &view)
 }
 
 fn redeemed_view(r: &Redeemed, total: Fen) -> VerdictView {

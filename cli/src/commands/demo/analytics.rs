@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use sellerkit_core::analytics::{self, Dashboard, RangeSpec};
-use sellerkit_core::store::Store;
+use sellerkit_core::analytics::{Dashboard, RangeSpec};
+use sellerkit_core::app::App;
 
 use crate::commands::dashboard::{DEFAULT_FONT, DEFAULT_LATIN_FONT, Lang, chart, render};
 
@@ -18,11 +18,14 @@ pub struct DashboardDemo {
     pub chart: Option<PathBuf>,
     /// Why no chart was drawn although the demo is kept (a font file missing).
     pub chart_skipped: Option<String>,
+    /// The language the text part is printed in.
+    #[serde(skip)]
+    pub lang: Lang,
 }
 
 /// Computes the 30-day dashboard at `now_ms`; draws the chart into `dir` when `keep`.
-pub fn run(store: &Store, now_ms: i64, dir: &Path, keep: bool) -> anyhow::Result<DashboardDemo> {
-    let dashboard = analytics::dashboard(store, RangeSpec::LastDays(30), now_ms)?;
+pub fn run(app: &App, lang: Lang, dir: &Path, keep: bool) -> anyhow::Result<DashboardDemo> {
+    let dashboard = app.dashboard(RangeSpec::LastDays(30))?;
     let (mut chart_path, mut chart_skipped) = (None, None);
     if keep {
         let path = dir.join("dashboard-30d.png");
@@ -39,6 +42,7 @@ pub fn run(store: &Store, now_ms: i64, dir: &Path, keep: bool) -> anyhow::Result
     }
     Ok(DashboardDemo {
         dashboard,
+        lang,
         chart: chart_path,
         chart_skipped,
     })
@@ -46,7 +50,7 @@ pub fn run(store: &Store, now_ms: i64, dir: &Path, keep: bool) -> anyhow::Result
 
 /// The text part of the demo report.
 pub fn render_demo(d: &DashboardDemo) -> String {
-    let mut text = render(&d.dashboard, Lang::pick(None));
+    let mut text = render(&d.dashboard, d.lang);
     match (&d.chart, &d.chart_skipped) {
         (Some(path), _) => text.push_str(&format!("\nChart: {}\n", path.display())),
         (None, Some(why)) => text.push_str(&format!("\nNo chart: {why}\n")),

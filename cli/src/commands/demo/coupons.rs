@@ -8,11 +8,10 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use coset::TaggedCborSerializable as _;
-use sellerkit_core::coupons::wallet::{Purchase, Wallet, WalletError};
+use sellerkit_core::app::{App, SyncRun};
+use sellerkit_core::coupons::wallet::{Purchase, WalletError};
 use sellerkit_core::coupons::{CouponClaims, CouponValue, code};
 use sellerkit_core::money::Fen;
-use sellerkit_core::store::Store;
-use sellerkit_core::sync::engine::{SyncEngine, SyncOptions};
 use sellerkit_core::sync::progress::NoProgress;
 use sellerkit_core::sync::secrets::FileSecretStore;
 use sellerkit_core::sync::transport::{RetryMode, Transport};
@@ -83,10 +82,8 @@ pub struct DemoDispute {
 
 /// The phone and server the rest of the demo already set up.
 pub struct Phone<'a> {
-    /// Its database.
-    pub store: Arc<Store>,
-    /// Its sync engine (activated).
-    pub engine: &'a SyncEngine,
+    /// The phone's core service (activated).
+    pub app: &'a App,
     /// The transport to the dev server (for its `/dev/` endpoints).
     pub transport: Arc<Transport>,
     /// The demo shop's reusable activation code, for the second phone.
@@ -136,14 +133,17 @@ pub async fn run(
     }
 
     say("sync: the shop's signing key, the book and revocations reach the phone");
-    let report = phone.engine.sync(&NoProgress, cancel).await?;
+    let report = phone
+        .app
+        .sync(&SyncRun::default(), &NoProgress, cancel)
+        .await?;
     let keys_synced = report.pulled.get("signing_key").copied().unwrap_or(0);
 
     say("offline from here: three customers pay with coupons");
-    let wallet = Wallet::new(Arc::clone(&phone.store), Arc::clone(&phone.clock));
+    let wallet = phone.app;
     let mut redeemed = Vec::new();
     for (text, total) in texts[..3].iter().zip([12_800, 25_000, 10_000]) {
-        let r = wallet.redeem(text, &Purchase::with_total(Fen(total)), None)?;
+        let r = wallet.redeem_coupon(text, &Purchase::with_total(Fen(total)), None)?;
         say(&format!(
             "  redeemed {}: {} off an order of {}",
             r.redemption.coupon_id, r.redemption.amount, r.redemption.order_total
@@ -156,32 +156,38 @@ pub async fn run(
     }
 
     let purchase = Purchase::with_total(Fen(12_000));
-    let tampered = refusal(&wallet, &flip_one_char(&texts[3]), &purchase)?;
+    let tampered = refusal(wallet, &flip_one_char(&texts[3]), &purchase)?;
     say(&format!(
         "  a coupon with one character changed: refused, {} [{}]",
         tampered.message, tampered.reason
     ));
-    let forged = refusal(&wallet, &raise_value(&texts[3], Fen(9_900))?, &purchase)?;
+    let forged = refusal(wallet, &raise_value(&texts[3], Fen(9_900))?, &purchase)?;
     say(&format!(
         "  the same coupon re-encoded at ¥99.00 off: refused, {} [{}]",
         forged.message, forged.reason
     ));
-    let reused = refusal(&wallet, &texts[0], &purchase)?;
+    let reused = refusal(wallet, &texts[0], &purchase)?;
     say(&format!(
         "  the first coupon offered again: refused, {} [{}]",
         reused.message, reused.reason
     ));
 
     say("back online: sync pushes the redemptions");
-    let pushed = phone.engine.sync(&NoProgress, cancel).await?;
-    let again = phone.engine.sync(&NoProgress, cancel).await?;
+    let pushed = phone
+        .app
+        .sync(&SyncRun::default(), &NoProgress, cancel)
+        .await?;
+    let again = phone
+        .app
+        .sync(&SyncRun::default(), &NoProgress, cancel)
+        .await?;
     say(&format!(
         "  pushed {}, applied {}; the next sync pushed {}",
         pushed.pushed, pushed.applied, again.pushed
     ));
 
     say("two phones, both offline, redeem the same single-use coupon");
-    let dispute = two_phones(&phone, &wallet, &texts[4], say, cancel).await?;
+    let dispute = two_phones(&phone, wallet, &texts[4], say, cancel).await?;
 
     Ok(CouponDemo {
         book_title: title.to_owned(),
@@ -200,43 +206,42 @@ pub async fn run(
 
 async fn two_phones(
     phone: &Phone<'_>,
-    wallet: &Wallet,
+    wallet: &App,
     text: &str,
     say: &impl Fn(&str),
     cancel: &CancellationToken,
 ) -> anyhow::Result<Option<DemoDispute>> {
     let db = phone.dir.join("second-phone.db");
-    let store = Arc::new(Store::open(&db)?);
-    let mut options = SyncOptions::for_database(&db);
-    options.download_media = false;
-    let second = SyncEngine::new(
-        Arc::clone(&store),
-        Arc::clone(&phone.transport),
-        Arc::new(FileSecretStore::beside_database(&db)),
-        Arc::clone(&phone.clock),
-        options,
-    );
+    let mut config =
+        sellerkit_core::app::AppConfig::new(&db, Arc::new(FileSecretStore::beside_database(&db)));
+    config.clock = Arc::clone(&phone.clock);
+    config.language = phone.app.language();
+    config.device_name = "SellerKit demo, second phone".into();
+    config.extra_root_ca_pem = phone.app.transport_config().extra_root_certs_pem.clone();
+    let second = App::open(config)?;
+    let no_media = SyncRun {
+        download_media: false,
+        page_limit: None,
+    };
     second
-        .activate(
-            phone.code,
-            "SellerKit demo, second phone",
-            "desktop",
-            cancel,
-        )
+        .activate(phone.transport.base_url(), phone.code, cancel)
         .await?;
-    second.sync(&NoProgress, cancel).await?;
-    let second_wallet = Wallet::new(Arc::clone(&store), Arc::clone(&phone.clock));
+    second.sync(&no_media, &NoProgress, cancel).await?;
+    let second_wallet = &second;
 
     let purchase = Purchase::with_total(Fen(15_000));
-    let a = wallet.redeem(text, &purchase, None)?;
-    let b = second_wallet.redeem(text, &purchase, None)?;
+    let a = wallet.redeem_coupon(text, &purchase, None)?;
+    let b = second_wallet.redeem_coupon(text, &purchase, None)?;
     say(&format!(
         "  both accepted {} offline ({} and {} off)",
         a.redemption.coupon_id, a.redemption.amount, b.redemption.amount
     ));
-    let first = phone.engine.sync(&NoProgress, cancel).await?;
-    let late = second.sync(&NoProgress, cancel).await?;
-    let disputes = second_wallet.disputes(false)?;
+    let first = phone
+        .app
+        .sync(&SyncRun::default(), &NoProgress, cancel)
+        .await?;
+    let late = second.sync(&no_media, &NoProgress, cancel).await?;
+    let disputes = second_wallet.coupon_disputes(false)?;
     let dispute = disputes
         .into_iter()
         .find(|d| d.coupon_id == a.redemption.coupon_id);
@@ -257,8 +262,8 @@ async fn two_phones(
 }
 
 /// The wallet's refusal of `text`, or an error if it was accepted (the demo would lie).
-fn refusal(wallet: &Wallet, text: &str, purchase: &Purchase) -> anyhow::Result<DemoRefusal> {
-    let verdict = wallet.verify(text, purchase)?;
+fn refusal(wallet: &App, text: &str, purchase: &Purchase) -> anyhow::Result<DemoRefusal> {
+    let verdict = wallet.verify_coupon(text, purchase)?;
     match verdict.refusal {
         Some(r) => Ok(DemoRefusal {
             reason: r.code().to_owned(),

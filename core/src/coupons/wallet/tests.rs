@@ -19,6 +19,8 @@ use crate::time::FixedClock;
 
 const SHOP: &str = "shop-1";
 const DAY: i64 = 86_400_000;
+/// The device id the fixture activates.
+const DEVICE: &str = "dev-a";
 /// A whole second: coupon instants are whole seconds.
 const NOW: i64 = 1_767_300_000_000;
 
@@ -42,10 +44,6 @@ fn signing_key(signer: &CouponSigner, not_before_ms: i64, not_after_ms: Option<i
 }
 
 fn fixture() -> Fixture {
-    fixture_with(true)
-}
-
-fn fixture_with(activated: bool) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open(dir.path().join("wallet.db")).unwrap());
     let signer = CouponSigner::from_seed("k1", &[3; 32]);
@@ -63,9 +61,7 @@ fn fixture_with(activated: bool) -> Fixture {
                 updated_ms: 1,
             })?;
             db.coupons().put_key(&signing_key(&signer, 0, None))?;
-            if activated {
-                db.sync().set_device("dev-a", "http://127.0.0.1:1")?;
-            }
+            db.sync().set_device(DEVICE, "http://127.0.0.1:1")?;
             db.sync().note_sync_end(NOW - 1_000, None)
         })
         .unwrap();
@@ -130,8 +126,12 @@ impl Fixture {
     }
 
     fn redeem(&self, text: &str, total: i64, amount: Option<i64>) -> Result<Redeemed, WalletError> {
-        self.wallet
-            .redeem(text, &Purchase::with_total(Fen(total)), amount.map(Fen))
+        self.wallet.redeem(
+            DEVICE,
+            text,
+            &Purchase::with_total(Fen(total)),
+            amount.map(Fen),
+        )
     }
 
     fn revoke(&self, target: RevocationTarget, id: &str) {
@@ -403,7 +403,7 @@ fn minimum_spend_and_discounts_follow_the_order_total() {
         Err(WalletError::InvalidInput { what: "amount", .. })
     ));
     assert!(matches!(
-        f.wallet.redeem(&text, &Purchase::default(), None),
+        f.wallet.redeem(DEVICE, &text, &Purchase::default(), None),
         Err(WalletError::InvalidInput { .. })
     ));
     // Its own discount as the amount is accepted.
@@ -455,7 +455,10 @@ fn a_limited_scope_is_checked_against_the_products_given() {
     });
     assert!(check(&by_product, &["p-tea", "p-cup"]).is_accepted());
     assert_eq!(
-        refused(f.wallet.redeem(&by_product, &purchase(&["p-tea"]), None)),
+        refused(
+            f.wallet
+                .redeem(DEVICE, &by_product, &purchase(&["p-tea"]), None)
+        ),
         Refusal::OutOfScope
     );
 }
@@ -573,18 +576,6 @@ fn offline_limits_stop_redeeming_until_the_next_sync() {
         refused(f.redeem(&text, 5_000, None)).code(),
         "offline_limit"
     );
-}
-
-#[test]
-fn verifying_works_before_activation_but_redeeming_needs_it() {
-    let f = fixture_with(false);
-    let text = f.issue(&ten_off());
-    assert!(f.verify(&text, Some(5_000)).is_accepted());
-    assert!(matches!(
-        f.redeem(&text, 5_000, None),
-        Err(WalletError::NotActivated)
-    ));
-    assert_eq!(f.store.status().unwrap().counts.outbox, 0);
 }
 
 #[test]

@@ -4,11 +4,11 @@ import SellerKit
 /// An error as a screen shows it: a localised headline for its kind, and the core's reason
 /// (already worded for the seller) as the detail. Mirrors the Android app's UiError.
 struct UiError: Equatable {
-    enum Kind { case invalidInput, notActivated, rejected, couponRefused, network, cancelled, storage, `internal` }
+    enum Kind { case invalidInput, notActivated, rejected, couponRefused, checklistRefused, network, cancelled, storage, `internal` }
 
     let kind: Kind
     let reason: String
-    /// The core's stable code, for `rejected` and `couponRefused` (e.g. `used_up`).
+    /// The core's stable code, for `rejected`, `couponRefused` and `checklistRefused` (e.g. `used_up`, `locked`).
     let code: String?
 
     init(_ error: Error) {
@@ -17,6 +17,7 @@ struct UiError: Equatable {
         case .NotActivated(let reason)?: self.init(kind: .notActivated, reason: reason)
         case .Rejected(let code, let reason)?: self.init(kind: .rejected, reason: reason, code: code)
         case .CouponRefused(let code, let reason)?: self.init(kind: .couponRefused, reason: reason, code: code)
+        case .ChecklistRefused(let code, let reason)?: self.init(kind: .checklistRefused, reason: reason, code: code)
         case .Network(let reason)?: self.init(kind: .network, reason: reason)
         case .Cancelled?: self.init(kind: .cancelled, reason: "")
         case .Storage(let reason)?: self.init(kind: .storage, reason: reason)
@@ -37,6 +38,7 @@ struct UiError: Equatable {
         case .notActivated: return String(localized: "This phone is not activated yet.")
         case .rejected: return String(localized: "The server refused this.")
         case .couponRefused: return String(localized: "Do not accept this coupon.")
+        case .checklistRefused: return String(localized: "This task cannot be ticked.")
         case .network: return String(localized: "Cannot reach the server. Check the network and try again.")
         case .cancelled: return String(localized: "Cancelled.")
         case .storage: return String(localized: "The phone could not save the data.")

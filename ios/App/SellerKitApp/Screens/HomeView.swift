@@ -6,6 +6,7 @@ struct HomeView: View {
     @ObservedObject var presenter: HomePresenter
     let onOpenSync: () -> Void
     let onOpenWallet: () -> Void
+    let onOpenChecklist: () -> Void
     let onOpenDashboard: () -> Void
 
     var body: some View {
@@ -34,14 +35,16 @@ struct HomeView: View {
                     }
                 }
             }
-            // The wallet's card opens its screen; the checklist, analytics and storefront cards
-            // are placeholders until their issues replace them.
+            // The wallet's and the checklist's cards open their screens; the analytics and
+            // storefront cards are placeholders until their issues replace them.
             Section {
                 ForEach(presenter.cards) { card in
                     VStack(alignment: .leading) {
                         Text(Self.title(card)).font(.headline)
                         if card == .wallet {
                             Button("Scan a coupon", action: onOpenWallet)
+                        } else if card == .checklist {
+                            Button("Open the checklist", action: onOpenChecklist)
                         } else if card == .analytics {
                             Button("Open the dashboard", action: onOpenDashboard)
                         } else {

@@ -12,7 +12,9 @@ import androidx.work.WorkerParameters
 import com.sellerkit.app.SellerKitApplication
 import com.sellerkit.core.CancelHandle
 import com.sellerkit.core.SellerKitException
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
+import kotlinx.coroutines.withContext
 import java.util.concurrent.TimeUnit
 import kotlin.coroutines.coroutineContext
 
@@ -22,8 +24,14 @@ import kotlin.coroutines.coroutineContext
  */
 class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
     override suspend fun doWork(): Result {
-        val app = (applicationContext as SellerKitApplication).sellerApp
-        if (!app.isActivated()) return Result.success()
+        // The database opens off the main thread at start; wait for it. isActivated reads
+        // the database and the Keystore: on the IO dispatcher.
+        val app = try {
+            (applicationContext as SellerKitApplication).startup.awaitApp()
+        } catch (e: SellerKitException) {
+            return Result.failure()
+        }
+        if (!withContext(Dispatchers.IO) { app.isActivated() }) return Result.success()
         val cancel = CancelHandle()
         // WorkManager stops work by cancelling this coroutine; tell the core to stop at its
         // next safe point too (what it committed stays).

@@ -8,7 +8,7 @@ import com.sellerkit.core.SellerKitException
  */
 data class UiError(val kind: Kind, val reason: String, val code: String? = null) {
     /** What went wrong, from the seller's point of view; one headline string per kind. */
-    enum class Kind { INVALID_INPUT, NOT_ACTIVATED, REJECTED, COUPON_REFUSED, NETWORK, CANCELLED, STORAGE, INTERNAL }
+    enum class Kind { INVALID_INPUT, NOT_ACTIVATED, REJECTED, COUPON_REFUSED, CHECKLIST_REFUSED, NETWORK, CANCELLED, STORAGE, INTERNAL }
 
     companion object {
         /** Maps the core's one public exception type; the reason text is passed through. */
@@ -17,6 +17,7 @@ data class UiError(val kind: Kind, val reason: String, val code: String? = null)
             is SellerKitException.NotActivated -> UiError(Kind.NOT_ACTIVATED, e.reason)
             is SellerKitException.Rejected -> UiError(Kind.REJECTED, e.reason, e.code)
             is SellerKitException.CouponRefused -> UiError(Kind.COUPON_REFUSED, e.reason, e.code)
+            is SellerKitException.ChecklistRefused -> UiError(Kind.CHECKLIST_REFUSED, e.reason, e.code)
             is SellerKitException.Network -> UiError(Kind.NETWORK, e.reason)
             is SellerKitException.Cancelled -> UiError(Kind.CANCELLED, "")
             is SellerKitException.Storage -> UiError(Kind.STORAGE, e.reason)

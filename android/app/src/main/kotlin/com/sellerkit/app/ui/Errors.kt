@@ -17,6 +17,7 @@ fun ErrorMessage(error: UiError, modifier: Modifier = Modifier) {
         UiError.Kind.NOT_ACTIVATED -> R.string.error_not_activated
         UiError.Kind.REJECTED -> R.string.error_rejected
         UiError.Kind.COUPON_REFUSED -> R.string.error_coupon_refused
+        UiError.Kind.CHECKLIST_REFUSED -> R.string.error_checklist_refused
         UiError.Kind.NETWORK -> R.string.error_network
         UiError.Kind.CANCELLED -> R.string.error_cancelled
         UiError.Kind.STORAGE -> R.string.error_storage

@@ -31,6 +31,7 @@ fun HomeScreen(
     presenter: HomePresenter,
     onOpenSync: () -> Unit,
     onOpenWallet: () -> Unit,
+    onOpenChecklist: () -> Unit,
     onOpenDashboard: () -> Unit,
 ) {
     val state by presenter.state.collectAsStateWithLifecycle()
@@ -68,12 +69,13 @@ fun HomeScreen(
                 }
             }
         }
-        // The wallet's and the dashboard's cards open their screens; the checklist and
+        // The wallet's, the checklist's and the dashboard's cards open their screens; the
         // storefront cards are placeholders until their issues replace them.
         items(state.cards) { card ->
             when (card) {
                 FeatureCard.WALLET -> WalletCard(onOpenWallet)
-                FeatureCard.ANALYTICS -> DashboardCard(onOpenDashboard)
+                FeatureCard.ANALYTICS -> OpenCard(R.string.card_analytics, R.string.dashboard_open, onOpenDashboard)
+                FeatureCard.CHECKLIST -> OpenCard(R.string.card_checklist, R.string.checklist_open, onOpenChecklist)
                 else -> PlaceholderCard(card)
             }
         }
@@ -91,11 +93,11 @@ private fun WalletCard(onOpen: () -> Unit) {
 }
 
 @Composable
-private fun DashboardCard(onOpen: () -> Unit) {
+private fun OpenCard(title: Int, action: Int, onOpen: () -> Unit) {
     OutlinedCard(Modifier.fillMaxWidth()) {
         Column(Modifier.padding(16.dp)) {
-            Text(stringResource(R.string.card_analytics), style = MaterialTheme.typography.titleMedium)
-            Button(onClick = onOpen, modifier = Modifier.padding(top = 8.dp)) { Text(stringResource(R.string.dashboard_open)) }
+            Text(stringResource(title), style = MaterialTheme.typography.titleMedium)
+            Button(onClick = onOpen, modifier = Modifier.padding(top = 8.dp)) { Text(stringResource(action)) }
         }
     }
 }

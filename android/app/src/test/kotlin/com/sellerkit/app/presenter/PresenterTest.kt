@@ -242,11 +242,13 @@ fun main() {
         }
 
         walletChecks(server, work, app, scope)
+        checklistChecks(app, scope)
         dashboardChecks(app, scope)
 
         app.close()
     }
     scope.cancel()
+    runStartupTests()
 
     println("$passed passed, $failed failed")
     if (failed > 0 || passed == 0) exitProcess(1)

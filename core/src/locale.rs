@@ -1,9 +1,11 @@
-//! The seller's language for the words SellerKit itself produces (coupon refusals).
+//! The seller's language: every word SellerKit shows a seller exists in Simplified Chinese
+//! and English, and [`Language`] picks which.
 
 /// A language the core has words for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Language {
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Language {
     /// Simplified Chinese, the default.
+    #[default]
     ZhCn,
     /// English.
     En,
@@ -14,7 +16,7 @@ impl Language {
     /// `en-US`, `en_GB`, ...). English for `en*`; Simplified Chinese for everything else,
     /// absent or unknown: the sellers are in China, and a phone set to another language
     /// (Uyghur, Tibetan, ...) is better served by Chinese than by an error.
-    pub(crate) fn from_tag(tag: Option<&str>) -> Language {
+    pub fn from_tag(tag: Option<&str>) -> Language {
         let primary = tag
             .unwrap_or_default()
             .trim()
@@ -29,11 +31,36 @@ impl Language {
         }
     }
 
-    /// The canonical tag, as `SellerApp.config()` reports it.
-    pub(crate) fn tag(self) -> &'static str {
+    /// The canonical tag (`zh-CN` or `en`), as the shells report it.
+    pub fn tag(self) -> &'static str {
         match self {
             Language::ZhCn => "zh-CN",
             Language::En => "en",
+        }
+    }
+
+    /// The language of a desktop process from its environment, as POSIX orders it:
+    /// `LC_ALL`, then `LC_MESSAGES`, then `LANG` (`en_US.UTF-8` is English). The first one
+    /// set and not empty decides; `C`/`POSIX` count as unset (a bare shell says nothing
+    /// about the seller).
+    pub fn from_env() -> Language {
+        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let Ok(value) = std::env::var(var) {
+                let value = value.trim();
+                if value.is_empty() || value == "C" || value == "POSIX" {
+                    continue;
+                }
+                return Language::from_tag(Some(value));
+            }
+        }
+        Language::default()
+    }
+
+    /// Picks the words for this language.
+    pub fn pick<T>(self, zh_cn: T, en: T) -> T {
+        match self {
+            Language::ZhCn => zh_cn,
+            Language::En => en,
         }
     }
 }

@@ -1,0 +1,311 @@
+//! `sellerkit preview | lint | edit | conflicts`: the mobile storefront from the desktop.
+//!
+//! Thin: every rule is in `sellerkit_core::storefront::Storefront`; this converts flags and
+//! prints. Pictures are read from the core service's media folder (`App::media_dir`).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use sellerkit_core::money::Fen;
+use sellerkit_core::storefront::lint::{Finding, Severity, Subject};
+use sellerkit_core::storefront::preview::{DeviceProfile, Font};
+use sellerkit_core::storefront::{
+    LintReport, PreviewPage, ProductChanges, ShopChanges, Storefront,
+};
+
+use crate::Context;
+
+/// Debian's fonts: DejaVu Sans for Latin, Droid Sans Fallback for Chinese.
+pub const DEFAULT_FONTS: [&str; 2] = [
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+];
+
+/// Options of `sellerkit preview`.
+#[derive(Debug, clap::Args)]
+pub struct PreviewArgs {
+    /// Where to write the PNG.
+    #[arg(long, value_name = "FILE.png")]
+    out: PathBuf,
+    /// Screen: `bundled` (720x1280) or `modern` (1080x2340).
+    #[arg(long, default_value = "bundled")]
+    device: String,
+    /// `home` or `product:ID`.
+    #[arg(long, default_value = "home")]
+    page: String,
+    /// Font file; repeat for fallbacks (the first with a glyph draws it). Default: $SELLERKIT_FONT
+    /// (a PATH-style list), else Debian's DejaVu Sans + Droid Sans Fallback.
+    #[arg(long, value_name = "PATH")]
+    font: Vec<PathBuf>,
+}
+
+/// Options of `sellerkit lint` (`--json` is global).
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {}
+
+/// `sellerkit edit shop|product`.
+#[derive(Debug, clap::Args)]
+pub struct EditArgs {
+    #[command(subcommand)]
+    what: EditWhat,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum EditWhat {
+    /// Edit the shop profile.
+    Shop {
+        /// Shop name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Announcement under the banner.
+        #[arg(long)]
+        announcement: Option<String>,
+        /// Theme colour, #RRGGBB.
+        #[arg(long)]
+        theme: Option<String>,
+    },
+    /// Edit a listing.
+    Product {
+        /// Product id.
+        id: String,
+        /// Title.
+        #[arg(long)]
+        title: Option<String>,
+        /// Price in yuan as typed (59, 59.90, ¥1,299.00).
+        #[arg(long)]
+        price: Option<String>,
+        /// Long description.
+        #[arg(long)]
+        description: Option<String>,
+        /// Short description on the phone's product page.
+        #[arg(long)]
+        mobile_description: Option<String>,
+        /// Publish (true) or take down to draft (false).
+        #[arg(long)]
+        published: Option<bool>,
+        /// Show on the mobile home (true/false).
+        #[arg(long)]
+        featured: Option<bool>,
+    },
+}
+
+/// Options of `sellerkit conflicts`.
+#[derive(Debug, clap::Args)]
+pub struct ConflictsArgs {
+    /// Settle conflict ID by keeping the server's value.
+    #[arg(long, value_name = "ID", conflicts_with = "reapply")]
+    keep_server: Option<i64>,
+    /// Settle conflict ID by applying your edit again.
+    #[arg(long, value_name = "ID")]
+    reapply: Option<i64>,
+}
+
+/// The language for seller-facing text: `en*` in $SELLERKIT_LANG or $LANG is English.
+pub fn language() -> String {
+    let tag = std::env::var("SELLERKIT_LANG")
+        .or_else(|_| std::env::var("LANG"))
+        .unwrap_or_default();
+    if tag.to_ascii_lowercase().starts_with("en") {
+        "en".into()
+    } else {
+        "zh-CN".into()
+    }
+}
+
+/// The font chain from `--font`, $SELLERKIT_FONT or the Debian defaults.
+pub fn load_font(flags: &[PathBuf]) -> anyhow::Result<Font> {
+    if !flags.is_empty() {
+        return Ok(Font::from_files(flags)?);
+    }
+    if let Ok(list) = std::env::var("SELLERKIT_FONT") {
+        return Ok(Font::from_path_list(&list)?);
+    }
+    let present: Vec<&str> = DEFAULT_FONTS
+        .iter()
+        .copied()
+        .filter(|p| Path::new(p).exists())
+        .collect();
+    if present.is_empty() {
+        anyhow::bail!(
+            "no font: pass --font PATH (a CJK TrueType font), or apt-get install fonts-droid-fallback"
+        );
+    }
+    Ok(Font::from_files(&present)?)
+}
+
+/// `sellerkit preview`.
+pub fn preview(ctx: &Context, args: &PreviewArgs) -> anyhow::Result<()> {
+    let app = ctx.open_app(false, None)?;
+    let device: DeviceProfile = args.device.parse()?;
+    let page: PreviewPage = args.page.parse()?;
+    let font = load_font(&args.font)?;
+    let sf = Storefront::new(app.store(), app.clock().as_ref(), app.media_dir());
+    let picture = sf.preview(&page, device, &font, &language())?;
+    let png = picture.png()?;
+    std::fs::write(&args.out, &png).map_err(|e| anyhow::anyhow!("{}: {e}", args.out.display()))?;
+    #[derive(serde::Serialize)]
+    struct Written<'a> {
+        out: &'a Path,
+        width: u32,
+        height: u32,
+        png_bytes: usize,
+        /// Peak resident memory of this process (Linux), for `sellerkit bench storefront`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        peak_rss_kb: Option<u64>,
+    }
+    ctx.out.print(
+        &Written {
+            out: &args.out,
+            width: picture.width,
+            height: picture.height,
+            png_bytes: png.len(),
+            peak_rss_kb: crate::commands::sync::peak_rss_kb(),
+        },
+        |w| {
+            format!(
+                "Wrote {} ({}x{}, {} bytes)\n",
+                w.out.display(),
+                w.width,
+                w.height,
+                w.png_bytes
+            )
+        },
+    );
+    Ok(())
+}
+
+/// `sellerkit lint`.
+pub fn lint(ctx: &Context, _args: &LintArgs) -> anyhow::Result<()> {
+    let app = ctx.open_app(false, None)?;
+    let report = Storefront::new(app.store(), app.clock().as_ref(), app.media_dir()).lint()?;
+    let lang = language();
+    ctx.out
+        .print(&report, |r| render_lint(r, &lang, usize::MAX));
+    Ok(())
+}
+
+/// Human text of a lint report, at most `limit` findings listed.
+pub fn render_lint(r: &LintReport, lang: &str, limit: usize) -> String {
+    let mut out = String::new();
+    let s = &r.summary;
+    let _ = writeln!(
+        out,
+        "Lint       {} products checked, {} clean; {} errors, {} warnings, {} suggestions",
+        s.products_checked, s.products_clean, s.errors, s.warnings, s.infos
+    );
+    for f in r.findings.iter().take(limit) {
+        let _ = writeln!(out, "{}", render_finding(f, lang));
+    }
+    if r.findings.len() > limit {
+        let _ = writeln!(
+            out,
+            "  ... and {} more (sellerkit lint)",
+            r.findings.len() - limit
+        );
+    }
+    out
+}
+
+fn render_finding(f: &Finding, lang: &str) -> String {
+    let sev = match f.severity {
+        Severity::Error => "ERROR  ",
+        Severity::Warning => "warning",
+        Severity::Info => "info   ",
+    };
+    let subject = match &f.subject {
+        Subject::Shop => "shop".to_string(),
+        Subject::Product(id) => format!("product {id}"),
+    };
+    format!(
+        "  {sev} {subject} {}/{}: {}\n          -> {}",
+        f.field,
+        f.code,
+        f.message.pick(lang),
+        f.fix.pick(lang)
+    )
+}
+
+/// `sellerkit edit`.
+pub fn edit(ctx: &Context, args: &EditArgs) -> anyhow::Result<()> {
+    let app = ctx.open_app(false, None)?;
+    let sf = Storefront::new(app.store(), app.clock().as_ref(), app.media_dir());
+    match &args.what {
+        EditWhat::Shop {
+            name,
+            announcement,
+            theme,
+        } => {
+            let shop = sf.edit_shop(&ShopChanges {
+                name: name.clone(),
+                announcement: announcement.clone(),
+                theme_color: theme.clone(),
+            })?;
+            ctx.out.print(&shop, |s| {
+                format!(
+                    "Shop {} saved; it syncs with the next `sellerkit sync`\n",
+                    s.name
+                )
+            });
+        }
+        EditWhat::Product {
+            id,
+            title,
+            price,
+            description,
+            mobile_description,
+            published,
+            featured,
+        } => {
+            let price = price.as_deref().map(Fen::parse).transpose()?;
+            let changes = ProductChanges {
+                title: title.clone(),
+                price,
+                description: description.clone(),
+                published: *published,
+                featured: *featured,
+                mobile_description: mobile_description.clone(),
+            };
+            let p = sf.edit_product(id, &changes)?;
+            ctx.out.print(&p, |p| {
+                format!(
+                    "Product {} saved ({}, {}); it syncs with the next `sellerkit sync`\n",
+                    p.id, p.title, p.price
+                )
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `sellerkit conflicts`.
+pub fn conflicts(ctx: &Context, args: &ConflictsArgs) -> anyhow::Result<()> {
+    let app = ctx.open_app(false, None)?;
+    let sf = Storefront::new(app.store(), app.clock().as_ref(), app.media_dir());
+    if let Some(id) = args.keep_server {
+        sf.keep_server(id)?;
+    }
+    if let Some(id) = args.reapply {
+        sf.reapply(id)?;
+    }
+    let open = sf.conflicts()?;
+    ctx.out.print(&open, |list| {
+        let mut out = String::new();
+        if list.is_empty() {
+            out.push_str("No open storefront conflicts\n");
+        }
+        for c in list {
+            let _ = writeln!(
+                out,
+                "#{} {} {}: {}\n    yours: {}\n    server: {}",
+                c.id,
+                c.kind,
+                c.entity_id,
+                c.reason,
+                c.payload,
+                c.server_state.as_deref().unwrap_or("-")
+            );
+        }
+        out
+    });
+    Ok(())
+}
