@@ -42,12 +42,18 @@ LIB="$TARGET_DIR/debug/libsellerkit_ffi.so"
 [[ -f "$LIB" ]] || die "$LIB was not built"
 DEVSERVER="$TARGET_DIR/debug/sellerkit-devserver"
 [[ -x "$DEVSERVER" ]] || die "$DEVSERVER was not built"
+# The target directory may be shared with other worktrees' builds, which replace these files
+# while the tests run: test private copies of what this worktree just built.
+PRIVATE_BIN="$(mktemp -d)"
+cp "$LIB" "$DEVSERVER" "$PRIVATE_BIN/"
+LIB="$PRIVATE_BIN/libsellerkit_ffi.so"
+DEVSERVER="$PRIVATE_BIN/sellerkit-devserver"
 
 bindgen() { cargo run --quiet -p uniffi-bindgen -- "$@"; }
 
-OUT="$TARGET_DIR/bindings"
+OUT="$PRIVATE_BIN/bindings"
 CONFIG="$ROOT/uniffi.toml"
-JVM_CONFIG="$TARGET_DIR/uniffi-jvm.toml"
+JVM_CONFIG="$PRIVATE_BIN/uniffi-jvm.toml"
 # The plain JVM flavour: uniffi.toml with `android = false` in the Kotlin table.
 sed -E 's/^([[:space:]]*android[[:space:]]*=[[:space:]]*)true/\1false/' "$CONFIG" >"$JVM_CONFIG"
 grep -Eq '^[[:space:]]*android[[:space:]]*=[[:space:]]*false' "$JVM_CONFIG" ||
@@ -92,7 +98,7 @@ fi
 # --- Compile and run the Kotlin tests ---------------------------------------------------
 TESTS=("$ROOT"/bindings/tests/kotlin/*.kt)
 [[ -f "${TESTS[0]}" ]] || die "no Kotlin tests in bindings/tests/kotlin"
-JAR="$TARGET_DIR/kotlin-tests/sellerkit-ffi-tests.jar"
+JAR="$PRIVATE_BIN/sellerkit-ffi-tests.jar"
 mkdir -p "$(dirname "$JAR")"
 rm -f "$JAR"
 log "compiling the JVM bindings and ${#TESTS[@]} test file(s) with kotlinc $KOTLIN_COMPILER_VERSION"
@@ -102,7 +108,7 @@ log "compiling the JVM bindings and ${#TESTS[@]} test file(s) with kotlinc $KOTL
 [[ -f "$JAR" ]] || die "kotlinc produced no $JAR"
 
 log "running the Kotlin tests on the JVM"
-java -Djna.library.path="$TARGET_DIR/debug" \
+java -Djna.library.path="$PRIVATE_BIN" \
     -Djna.boot.library.path="$JNA_JNI_DIR" \
     -Dsellerkit.expectedVersion="$EXPECTED_VERSION" \
     -Dsellerkit.devserver="$DEVSERVER" \

@@ -44,6 +44,12 @@ LIB="$TARGET_DIR/debug/libsellerkit_ffi.so"
 DEVSERVER="$TARGET_DIR/debug/sellerkit-devserver"
 [[ -f "$LIB" ]] || die "$LIB was not built"
 [[ -x "$DEVSERVER" ]] || die "$DEVSERVER was not built"
+# The target directory may be shared with other worktrees' builds, which replace these files
+# while the tests run: test private copies of what this worktree just built.
+PRIVATE_BIN="$(mktemp -d)"
+cp "$LIB" "$DEVSERVER" "$PRIVATE_BIN/"
+LIB="$PRIVATE_BIN/libsellerkit_ffi.so"
+DEVSERVER="$PRIVATE_BIN/sellerkit-devserver"
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
@@ -182,7 +188,7 @@ fi
 
 KT_JVM="$WORK/kotlin-jvm"
 "$ROOT/scripts/generate-bindings.sh" --library "$LIB" --kotlin-jvm-dir "$KT_JVM"
-JAR="$TARGET_DIR/kotlin-tests/sellerkit-shells-tests.jar"
+JAR="$PRIVATE_BIN/sellerkit-shells-tests.jar"
 mkdir -p "$(dirname "$JAR")"
 rm -f "$JAR"
 log "compiling the JVM bindings, ${#PRESENTERS[@]} presenter file(s) and ${#TESTS[@]} test file(s) with kotlinc $KOTLIN_COMPILER_VERSION"
@@ -193,7 +199,7 @@ log "compiling the JVM bindings, ${#PRESENTERS[@]} presenter file(s) and ${#TEST
 
 log "running the presenter tests on the JVM (dev server: ${DEVSERVER#"$ROOT"/})"
 set +e
-java -Djna.library.path="$TARGET_DIR/debug" \
+java -Djna.library.path="$PRIVATE_BIN" \
     -Djna.boot.library.path="$JNA_JNI_DIR" \
     -Dsellerkit.devserver="$DEVSERVER" \
     -Dsellerkit.workDir="$WORK" \

@@ -15,6 +15,7 @@
 
 uniffi::setup_scaffolding!();
 
+mod analytics;
 #[cfg(target_os = "android")]
 mod android;
 mod app;
@@ -27,6 +28,10 @@ mod status;
 mod sync;
 mod wallet;
 
+pub use analytics::{
+    DashboardFigure, DashboardInfo, DashboardPoint, DashboardSeries, FigureUnit, HeatmapCell,
+    TopProductInfo,
+};
 pub use app::{ActivationInfo, SellerApp, SellerAppConfig, Tier};
 pub use checklist::{
     ChecklistCategory, ChecklistOverview, ChecklistTask, ChecklistTaskState, ChecklistTick,

@@ -74,6 +74,9 @@ enum Command {
     Edit(commands::storefront::EditArgs),
     /// Storefront edits the server did not take: list them, keep the server's value or reapply.
     Conflicts(commands::storefront::ConflictsArgs),
+    /// The sales dashboard from the local data: figures against the previous period
+    /// (mobile share first), top products, and optionally a PNG chart.
+    Dashboard(commands::dashboard::DashboardArgs),
     /// Benchmarks that print figures (ratios against baselines from the same run).
     Bench(commands::bench::BenchArgs),
     /// Run the dev server (the reference backend); `--db` is the server's database here
@@ -210,6 +213,7 @@ fn main() -> ExitCode {
         Command::Lint(args) => commands::storefront::lint(&ctx, &args),
         Command::Edit(args) => commands::storefront::edit(&ctx, &args),
         Command::Conflicts(args) => commands::storefront::conflicts(&ctx, &args),
+        Command::Dashboard(args) => commands::dashboard::run(&ctx, &args),
         Command::Bench(args) => commands::bench::run(&ctx, &args),
         Command::Serve(args) => commands::serve::run(&ctx, args),
     };

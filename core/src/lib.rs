@@ -4,6 +4,7 @@
 //! through the `sellerkit-ffi` facade or, for the CLI, directly.
 //!
 //! Modules follow the product's features:
+//! - [`analytics`]: the sales dashboard, from rollups the sync keeps up to date;
 //! - [`app`]: [`app::App`], the core service every shell calls;
 //! - [`locale`]: the seller's language;
 //! - [`money`]: integer fen and basis points;
@@ -15,6 +16,7 @@
 //! - [`storefront`]: the mobile storefront: listing lint, images, phone preview, edits;
 //! - [`sync`]: the sync protocol and engine.
 
+pub mod analytics;
 pub mod app;
 pub mod checklist;
 pub mod coupons;

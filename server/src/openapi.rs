@@ -14,7 +14,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi, PartialSchema as _};
 
-use crate::{api, dev, dev_checklist, dev_coupons, media, mutations};
+use crate::{analytics, api, dev, dev_checklist, dev_coupons, media, mutations};
 
 /// The generated document (see the module's doc).
 #[derive(OpenApi)]
@@ -43,6 +43,7 @@ use crate::{api, dev, dev_checklist, dev_coupons, media, mutations};
         dev::put_products, dev::delete_product, dev::put_coupon_books, dev::revoke_device,
         dev::digest, dev_coupons::issue, dev_coupons::book_coupons, dev_coupons::revoke,
         dev_coupons::list_keys, dev_coupons::rotate_key, dev_coupons::ledger,
+        analytics::dashboard,
         dev_checklist::publish,
     ),
     components(schemas(

@@ -14,7 +14,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::error::{ApiError, json_error_bodies};
 use crate::state::AppState;
-use crate::{api, dev, dev_checklist, dev_coupons, media, mutations, openapi};
+use crate::{analytics, api, dev, dev_checklist, dev_coupons, media, mutations, openapi};
 
 /// Body limit of routes that take no body or a small one.
 const SMALL_BODY_LIMIT: usize = 64 * 1024;
@@ -118,6 +118,11 @@ pub fn routes() -> Vec<Route> {
             get(dev_coupons::ledger),
         ),
         route("GET", "/dev/shops/{shop_id}/digest", get(dev::digest)),
+        route(
+            "GET",
+            "/dev/shops/{shop_id}/analytics",
+            get(analytics::dashboard),
+        ),
         route(
             "POST",
             "/dev/checklist-definitions",

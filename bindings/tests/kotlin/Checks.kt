@@ -54,6 +54,7 @@ fun main() {
     runWalletTests()
     runLocaleTests()
     runChecklistTests()
+    runDashboardTests()
     println("$passed passed, $failed failed")
     if (failed > 0 || passed == 0) exitProcess(1)
     // The JVM would otherwise wait for JNA's and the coroutines' non-daemon threads.

@@ -3,6 +3,7 @@
 //!
 //! Figures are ratios against baselines from the same process, since machines are noisy.
 
+pub mod analytics;
 pub mod checklist;
 pub mod coupons;
 pub mod storefront;
@@ -44,6 +45,22 @@ enum BenchWhat {
         /// Changes per pull page.
         #[arg(long, default_value_t = sellerkit_core::protocol::DEFAULT_PAGE_LIMIT)]
         page_limit: u32,
+        /// Keep the work folder here instead of a temporary one.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+    },
+    /// The dashboard from the rollups vs. plain SQL over the raw orders vs. DuckDB over a
+    /// CSV export; the sync's apply rate with and without rollups; the bare load.
+    Analytics {
+        /// Orders in the demo shop.
+        #[arg(long, default_value_t = 1_000_000)]
+        orders: u64,
+        /// Runs per measurement (medians are reported).
+        #[arg(long, default_value_t = 15)]
+        runs: usize,
+        /// Python with the `duckdb` package (`scripts/setup` puts one in `.cache/python`).
+        #[arg(long, default_value = "python3")]
+        python: String,
         /// Keep the work folder here instead of a temporary one.
         #[arg(long, value_name = "DIR")]
         dir: Option<std::path::PathBuf>,
@@ -116,6 +133,15 @@ pub fn run(ctx: &Context, args: &BenchArgs) -> anyhow::Result<()> {
             dir,
         } => bench_sync(ctx, *orders, memory_orders, *page_limit, dir.as_deref()),
         BenchWhat::Coupons { count, dir } => bench_coupons(ctx, *count, dir.as_deref()),
+        BenchWhat::Analytics {
+            orders,
+            runs,
+            python,
+            dir,
+        } => {
+            let (_temp, dir) = bench_dir(dir.as_deref())?;
+            analytics::run(ctx, *orders, (*runs).max(1), &dir, python)
+        }
         BenchWhat::Checklist {
             products,
             orders,

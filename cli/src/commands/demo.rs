@@ -6,6 +6,7 @@
 //! forged one refused, synced exactly once, and a dispute made by two phones. Reports what
 //! the phone's database holds.
 
+pub mod analytics;
 pub mod checklist;
 pub mod coupons;
 pub mod storefront;
@@ -58,6 +59,7 @@ struct DemoReport<'a> {
     second_sync: &'a SyncReport,
     checklist: &'a checklist::ChecklistDemo,
     coupons: &'a coupons::CouponDemo,
+    analytics: &'a analytics::DashboardDemo,
     #[serde(flatten)]
     status: StatusReport<'a>,
 }
@@ -173,6 +175,7 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
     runtime.block_on(server.shutdown())?;
     storefront::run(ctx, &app, &dir)?;
 
+    let dashboard = analytics::run(&app, ctx.language().into(), &dir, args.out.is_some())?;
     let status = app.store().status()?;
     let activated = app.is_activated()?;
     let report = DemoReport {
@@ -185,6 +188,7 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
         second_sync: &second,
         checklist: &checklist_demo,
         coupons: &coupon_demo,
+        analytics: &dashboard,
         status: StatusReport {
             db: &db,
             activated,
@@ -214,6 +218,8 @@ fn render_demo(r: &DemoReport<'_>) -> String {
     );
     text.push_str(&checklist::render(r.checklist));
     text.push_str(&render_coupons(r.coupons));
+    text.push('\n');
+    text.push_str(&analytics::render_demo(r.analytics));
     text.push('\n');
     text.push_str(&render(r.status.db, r.status.status));
     text.push('\n');

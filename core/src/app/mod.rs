@@ -17,6 +17,7 @@
 //! noticing a cancellation.
 
 pub mod activation;
+mod analytics;
 mod checklist;
 mod error;
 mod lock;

@@ -81,3 +81,59 @@ pub struct LineItem {
     /// Line total.
     pub total: Fen,
 }
+
+/// The largest amount one order may carry, in fen (20 million yuan). A damaged feed is
+/// refused before it reaches the figures, and the dashboard's per-line products of two
+/// amounts stay far inside 64 bits.
+pub const MAX_ORDER_FEN: i64 = 2_000_000_000;
+
+impl Order {
+    /// Why this order cannot be a real one (a damaged feed), or `None` when it is sound:
+    /// a total that is not positive, negative amounts, a total that is not the subtotal less
+    /// the discount, a refund beyond the total or without its date, absurd amounts.
+    pub fn problem(&self) -> Option<String> {
+        let amounts = [
+            self.subtotal.0,
+            self.discount.0,
+            self.total.0,
+            self.refund.0,
+        ];
+        if self.total.0 <= 0 {
+            return Some(format!(
+                "order {:?} has a total of {} fen",
+                self.id, self.total.0
+            ));
+        }
+        if amounts.iter().any(|&a| !(0..=MAX_ORDER_FEN).contains(&a)) {
+            return Some(format!(
+                "order {:?} has an amount outside 0..={MAX_ORDER_FEN} fen",
+                self.id
+            ));
+        }
+        if self.subtotal.0 - self.discount.0 != self.total.0 {
+            return Some(format!(
+                "order {:?}: subtotal {} less discount {} is not the total {}",
+                self.id, self.subtotal.0, self.discount.0, self.total.0
+            ));
+        }
+        if self.refund.0 > self.total.0 {
+            return Some(format!("order {:?} refunds more than its total", self.id));
+        }
+        if self.refund.0 > 0 && self.refunded_ms.is_none() {
+            return Some(format!(
+                "order {:?} has a refund without a refund time",
+                self.id
+            ));
+        }
+        let bad_line = self.lines.iter().any(|l| {
+            !(1..=1_000_000).contains(&l.quantity) || !(0..=MAX_ORDER_FEN).contains(&l.total.0)
+        });
+        if bad_line {
+            return Some(format!(
+                "order {:?} has a line with an impossible quantity or total",
+                self.id
+            ));
+        }
+        None
+    }
+}

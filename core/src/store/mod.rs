@@ -2,7 +2,9 @@
 //!
 //! One writer connection (writes are serialised by SQLite anyway; one connection avoids
 //! `SQLITE_BUSY` between our own writers) and a few read-only connections, so the dashboard
-//! can read while sync writes (WAL). All SQL of the project lives under this module.
+//! can read while sync writes (WAL). All SQL of the project lives under this module, except
+//! the analytics rollups' own tables, which `crate::analytics` reads and writes through
+//! [`Db::conn`].
 
 mod catalog;
 mod checklist;
@@ -215,6 +217,12 @@ impl<'c> Db<'c> {
     pub fn sync(&self) -> SyncRepo<'c> {
         SyncRepo { conn: self.conn }
     }
+
+    /// The connection itself, for the analytics rollups (their own tables, one module).
+    pub(crate) fn conn(&self) -> &'c Connection {
+        self.conn
+    }
+
     /// The storefront's phone presentation: featured listings, mobile descriptions, theme.
     pub fn storefront(&self) -> StorefrontRepo<'c> {
         StorefrontRepo { conn: self.conn }

@@ -23,6 +23,7 @@ final class AppModel: ObservableObject {
         let home: HomePresenter
         let wallet: WalletPresenter
         let checklist: ChecklistPresenter
+        let dashboard: DashboardPresenter
 
         init(app: SellerApp) {
             self.app = app
@@ -31,6 +32,7 @@ final class AppModel: ObservableObject {
             home = HomePresenter(app: app)
             wallet = WalletPresenter(app: app)
             checklist = ChecklistPresenter(app: app)
+            dashboard = DashboardPresenter(app: app)
         }
     }
 

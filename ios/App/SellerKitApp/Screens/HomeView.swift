@@ -7,6 +7,7 @@ struct HomeView: View {
     let onOpenSync: () -> Void
     let onOpenWallet: () -> Void
     let onOpenChecklist: () -> Void
+    let onOpenDashboard: () -> Void
 
     var body: some View {
         List {
@@ -44,6 +45,8 @@ struct HomeView: View {
                             Button("Scan a coupon", action: onOpenWallet)
                         } else if card == .checklist {
                             Button("Open the checklist", action: onOpenChecklist)
+                        } else if card == .analytics {
+                            Button("Open the dashboard", action: onOpenDashboard)
                         } else {
                             Text("Coming soon").font(.footnote).foregroundColor(.secondary)
                         }

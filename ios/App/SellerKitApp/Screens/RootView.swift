@@ -27,7 +27,7 @@ struct RootView: View {
 
 /// The app's screens; small enough that a switch is all the navigation it needs.
 struct ScreensView: View {
-    enum Screen { case activation, home, sync, wallet, checklist }
+    enum Screen { case activation, home, sync, wallet, checklist, dashboard }
 
     let screens: AppModel.Screens
     @ObservedObject private var activation: ActivationPresenter
@@ -45,10 +45,12 @@ struct ScreensView: View {
             case .activation: ActivationView(presenter: screens.activation)
             case .sync: SyncView(presenter: screens.sync, onDone: { screen = .home })
             case .home:
-                HomeView(presenter: screens.home, onOpenSync: { screen = .sync }, onOpenWallet: { screen = .wallet },
-                         onOpenChecklist: { screen = .checklist })
+                HomeView(
+                    presenter: screens.home, onOpenSync: { screen = .sync }, onOpenWallet: { screen = .wallet },
+                    onOpenChecklist: { screen = .checklist }, onOpenDashboard: { screen = .dashboard })
             case .wallet: WalletView(presenter: screens.wallet, onBack: { screen = .home })
             case .checklist: ChecklistView(presenter: screens.checklist, onBack: { screen = .home })
+            case .dashboard: DashboardView(presenter: screens.dashboard, onBack: { screen = .home })
             }
         }
         .onChange(of: activation.activated != nil) { activated in

@@ -9,6 +9,7 @@ import com.sellerkit.app.presenter.ChecklistPresenter
 import com.sellerkit.app.presenter.HomePresenter
 import com.sellerkit.app.presenter.Startup
 import com.sellerkit.app.presenter.SyncPresenter
+import com.sellerkit.app.presenter.DashboardPresenter
 import com.sellerkit.app.presenter.WalletPresenter
 import com.sellerkit.core.SellerApp
 import kotlinx.coroutines.flow.StateFlow
@@ -29,6 +30,7 @@ class ShellViewModel(application: Application) : AndroidViewModel(application) {
         val home = HomePresenter(app, model.viewModelScope)
         val wallet = WalletPresenter(app, model.viewModelScope)
         val checklist = ChecklistPresenter(app, model.viewModelScope)
+        val dashboard = DashboardPresenter(app, model.viewModelScope)
     }
 
     private var screens: Screens? = null

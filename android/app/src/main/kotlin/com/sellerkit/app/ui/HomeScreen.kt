@@ -27,7 +27,13 @@ import com.sellerkit.core.Tier
 
 /** The shop at a glance, its open conflicts, and the cards later features fill in. */
 @Composable
-fun HomeScreen(presenter: HomePresenter, onOpenSync: () -> Unit, onOpenWallet: () -> Unit, onOpenChecklist: () -> Unit) {
+fun HomeScreen(
+    presenter: HomePresenter,
+    onOpenSync: () -> Unit,
+    onOpenWallet: () -> Unit,
+    onOpenChecklist: () -> Unit,
+    onOpenDashboard: () -> Unit,
+) {
     val state by presenter.state.collectAsStateWithLifecycle()
     LaunchedEffect(Unit) { presenter.refresh() }
     LazyColumn(contentPadding = PaddingValues(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
@@ -63,11 +69,12 @@ fun HomeScreen(presenter: HomePresenter, onOpenSync: () -> Unit, onOpenWallet: (
                 }
             }
         }
-        // The wallet's and the checklist's cards open their screens; the analytics and
+        // The wallet's, the checklist's and the dashboard's cards open their screens; the
         // storefront cards are placeholders until their issues replace them.
         items(state.cards) { card ->
             when (card) {
                 FeatureCard.WALLET -> WalletCard(onOpenWallet)
+                FeatureCard.ANALYTICS -> OpenCard(R.string.card_analytics, R.string.dashboard_open, onOpenDashboard)
                 FeatureCard.CHECKLIST -> OpenCard(R.string.card_checklist, R.string.checklist_open, onOpenChecklist)
                 else -> PlaceholderCard(card)
             }

@@ -22,7 +22,7 @@ import com.sellerkit.app.ShellViewModel
 import com.sellerkit.app.presenter.Startup
 
 /** The app's screens. Small enough that a `when` is all the navigation it needs. */
-enum class Screen { ACTIVATION, HOME, SYNC, WALLET, CHECKLIST }
+enum class Screen { ACTIVATION, HOME, SYNC, WALLET, CHECKLIST, DASHBOARD }
 
 @Composable
 fun SellerKitRoot(model: ShellViewModel) {
@@ -72,8 +72,10 @@ private fun Screens(model: ShellViewModel, screens: ShellViewModel.Screens, acti
             onOpenSync = { screen = Screen.SYNC },
             onOpenWallet = { screen = Screen.WALLET },
             onOpenChecklist = { screen = Screen.CHECKLIST },
+            onOpenDashboard = { screen = Screen.DASHBOARD },
         )
         Screen.WALLET -> WalletScreen(screens.wallet, onBack = { screen = Screen.HOME })
         Screen.CHECKLIST -> ChecklistScreen(screens.checklist, onBack = { screen = Screen.HOME })
+        Screen.DASHBOARD -> DashboardScreen(screens.dashboard, onBack = { screen = Screen.HOME })
     }
 }

@@ -243,6 +243,7 @@ fun main() {
 
         walletChecks(server, work, app, scope)
         checklistChecks(app, scope)
+        dashboardChecks(app, scope)
 
         app.close()
     }

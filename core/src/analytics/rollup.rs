@@ -1,0 +1,439 @@
+//! Keeping the rollups up to date: each synced page's orders are aggregated in Rust into one
+//! delta (the old contribution of every touched order subtracted, its new one added) and the
+//! delta is written in the page's transaction, one upsert per touched rollup row.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::AnalyticsError;
+use super::dashboard::{ProductSums, Slice, allocate, product_key};
+use super::figures::Cell;
+use super::range::{day_number, month_number};
+use crate::domain::{Order, OrderStatus};
+use crate::store::{Db, StoreError};
+use crate::time::ShopZone;
+
+/// Whether an order is a sale: paid (and possibly shipped, completed or refunded since).
+pub fn is_sale(o: &Order) -> bool {
+    o.paid_ms.is_some()
+        && matches!(
+            o.status,
+            OrderStatus::Paid
+                | OrderStatus::Shipped
+                | OrderStatus::Completed
+                | OrderStatus::Refunded
+        )
+}
+
+/// Signed changes to every rollup table.
+#[derive(Debug, Default)]
+pub(crate) struct Delta {
+    day: HashMap<(i32, u8, u8), Cell>,
+    hour: HashMap<(i32, u8), Slice>,
+    product_day: HashMap<(i32, String), ProductSums>,
+    product_month: HashMap<(i32, String), ProductSums>,
+    customer_day: HashMap<(String, i32), i64>,
+    /// Some contribution was subtracted: rows may have dropped to zero.
+    removals: bool,
+}
+
+fn slice_add(a: &mut Slice, b: &Slice, sign: i64) -> Result<(), AnalyticsError> {
+    for (x, y) in [
+        (&mut a.orders, b.orders),
+        (&mut a.mobile_orders, b.mobile_orders),
+        (&mut a.net, b.net),
+        (&mut a.mobile_net, b.mobile_net),
+    ] {
+        *x = y
+            .checked_mul(sign)
+            .and_then(|y| x.checked_add(y))
+            .ok_or(AnalyticsError::Overflow)?;
+    }
+    Ok(())
+}
+
+impl Delta {
+    /// Adds (`sign` = 1) or removes (`sign` = -1) an order's contribution.
+    pub(crate) fn add_order(
+        &mut self,
+        o: &Order,
+        zone: &ShopZone,
+        sign: i64,
+    ) -> Result<(), AnalyticsError> {
+        let Some(paid_ms) = o.paid_ms.filter(|_| is_sale(o)) else {
+            return Ok(());
+        };
+        if sign < 0 {
+            self.removals = true;
+        }
+        let mobile = u8::from(o.channel == crate::domain::Channel::Mobile);
+        let coupon = u8::from(o.coupon_id.is_some());
+        let units = o
+            .lines
+            .iter()
+            .try_fold(0i64, |acc, l| acc.checked_add(l.quantity))
+            .ok_or(AnalyticsError::Overflow)?;
+        let (sub, disc, total) = (o.subtotal.0, o.discount.0, o.total.0);
+
+        let paid_day = day_number(zone.business_day(paid_ms)?);
+        let paid_hour = zone.hour_of_day(paid_ms)?;
+        let sale = Cell {
+            orders: 1,
+            units,
+            gross: sub,
+            discount: disc,
+            refund: 0,
+        };
+        self.day
+            .entry((paid_day, mobile, coupon))
+            .or_default()
+            .add(&sale, sign)?;
+        let m = i64::from(mobile);
+        let sold = Slice {
+            orders: 1,
+            mobile_orders: m,
+            net: total,
+            mobile_net: total * m,
+        };
+        slice_add(
+            self.hour.entry((paid_day, paid_hour)).or_default(),
+            &sold,
+            sign,
+        )?;
+        *self
+            .customer_day
+            .entry((o.customer_id.clone(), paid_day))
+            .or_default() += sign;
+        for line in &o.lines {
+            let key = product_key(line.product_id.as_deref(), &line.title);
+            let p = ProductSums {
+                units: line.quantity,
+                gross: line.total.0,
+                discount: allocate(disc, line.total.0, sub),
+                refund: 0,
+            };
+            self.add_product(paid_day, key, &p, sign)?;
+        }
+
+        let refund = o.refund.0;
+        if let Some(refunded_ms) = o.refunded_ms.filter(|_| refund > 0) {
+            let day = day_number(zone.business_day(refunded_ms)?);
+            let hour = zone.hour_of_day(refunded_ms)?;
+            let r = Cell {
+                refund,
+                ..Cell::default()
+            };
+            self.day
+                .entry((day, mobile, coupon))
+                .or_default()
+                .add(&r, sign)?;
+            let back = Slice {
+                orders: 0,
+                mobile_orders: 0,
+                net: -refund,
+                mobile_net: -refund * m,
+            };
+            slice_add(self.hour.entry((day, hour)).or_default(), &back, sign)?;
+            for line in &o.lines {
+                let key = product_key(line.product_id.as_deref(), &line.title);
+                let p = ProductSums {
+                    refund: allocate(refund, line.total.0, sub),
+                    ..ProductSums::default()
+                };
+                self.add_product(day, key, &p, sign)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn add_product(
+        &mut self,
+        day: i32,
+        key: String,
+        p: &ProductSums,
+        sign: i64,
+    ) -> Result<(), AnalyticsError> {
+        self.product_month
+            .entry((month_number(day), key.clone()))
+            .or_default()
+            .add(p, sign)?;
+        self.product_day.entry((day, key)).or_default().add(p, sign)
+    }
+
+    /// Writes the delta: one upsert per touched row; rows that fall to zero are removed.
+    pub(crate) fn write(&self, conn: &Connection) -> Result<(), AnalyticsError> {
+        let mut day = conn.prepare_cached(
+            "INSERT INTO analytics_day (day, mobile, coupon, orders, units, gross_fen,
+                 discount_fen, refund_fen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT DO UPDATE SET orders = orders + excluded.orders,
+                 units = units + excluded.units, gross_fen = gross_fen + excluded.gross_fen,
+                 discount_fen = discount_fen + excluded.discount_fen,
+                 refund_fen = refund_fen + excluded.refund_fen",
+        )?;
+        for ((d, m, c), v) in &self.day {
+            if *v != Cell::default() {
+                day.execute(params![
+                    d, m, c, v.orders, v.units, v.gross, v.discount, v.refund
+                ])?;
+            }
+        }
+        let mut hour = conn.prepare_cached(
+            "INSERT INTO analytics_hour (day, hour, orders, mobile_orders, net_fen,
+                 mobile_net_fen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT DO UPDATE SET orders = orders + excluded.orders,
+                 mobile_orders = mobile_orders + excluded.mobile_orders,
+                 net_fen = net_fen + excluded.net_fen,
+                 mobile_net_fen = mobile_net_fen + excluded.mobile_net_fen",
+        )?;
+        for ((d, h), v) in &self.hour {
+            if *v != Slice::default() {
+                hour.execute(params![
+                    d,
+                    h,
+                    v.orders,
+                    v.mobile_orders,
+                    v.net,
+                    v.mobile_net
+                ])?;
+            }
+        }
+        for (table, rows) in [
+            ("analytics_product_day", &self.product_day),
+            ("analytics_product_month", &self.product_month),
+        ] {
+            let column = if table == "analytics_product_day" {
+                "day"
+            } else {
+                "month"
+            };
+            let mut stmt = conn.prepare_cached(&format!(
+                "INSERT INTO {table} ({column}, key, units, gross_fen, discount_fen, refund_fen)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT DO UPDATE SET units = units + excluded.units,
+                     gross_fen = gross_fen + excluded.gross_fen,
+                     discount_fen = discount_fen + excluded.discount_fen,
+                     refund_fen = refund_fen + excluded.refund_fen"
+            ))?;
+            for ((k, key), v) in rows {
+                if !v.is_zero() {
+                    stmt.execute(params![k, key, v.units, v.gross, v.discount, v.refund])?;
+                }
+            }
+        }
+        let mut customer_day = conn.prepare_cached(
+            "INSERT INTO analytics_customer_day (customer_id, day, orders) VALUES (?1, ?2, ?3)
+             ON CONFLICT DO UPDATE SET orders = orders + excluded.orders",
+        )?;
+        let mut first = conn.prepare_cached(
+            "INSERT INTO analytics_customer (customer_id, first_day) VALUES (?1, ?2)
+             ON CONFLICT DO UPDATE SET first_day = min(first_day, excluded.first_day)",
+        )?;
+        let mut touched: HashSet<&str> = HashSet::new();
+        let mut earliest: HashMap<&str, i32> = HashMap::new();
+        for ((customer, d), n) in &self.customer_day {
+            if *n != 0 {
+                customer_day.execute(params![customer, d, n])?;
+                if *n > 0 {
+                    let e = earliest.entry(customer).or_insert(*d);
+                    *e = (*e).min(*d);
+                }
+                touched.insert(customer);
+            }
+        }
+        if !self.removals {
+            for (customer, d) in earliest {
+                first.execute(params![customer, d])?;
+            }
+        } else {
+            self.prune(conn, &touched)?;
+        }
+        Ok(())
+    }
+
+    /// Removes rows that fell to zero and recomputes the first paid day of the touched
+    /// customers (their first order may be the one that went away).
+    fn prune(&self, conn: &Connection, customers: &HashSet<&str>) -> Result<(), AnalyticsError> {
+        conn.execute_batch(
+            "DELETE FROM analytics_day WHERE orders = 0 AND units = 0 AND gross_fen = 0
+                 AND discount_fen = 0 AND refund_fen = 0;
+             DELETE FROM analytics_customer_day WHERE orders = 0;",
+        )?;
+        let mut hour = conn.prepare_cached(
+            "DELETE FROM analytics_hour WHERE day = ?1 AND hour = ?2 AND orders = 0
+                 AND mobile_orders = 0 AND net_fen = 0 AND mobile_net_fen = 0",
+        )?;
+        for (d, h) in self.hour.keys() {
+            hour.execute(params![d, h])?;
+        }
+        for (table, column, rows) in [
+            ("analytics_product_day", "day", &self.product_day),
+            ("analytics_product_month", "month", &self.product_month),
+        ] {
+            let mut stmt = conn.prepare_cached(&format!(
+                "DELETE FROM {table} WHERE {column} = ?1 AND key = ?2 AND units = 0
+                     AND gross_fen = 0 AND discount_fen = 0 AND refund_fen = 0"
+            ))?;
+            for (k, key) in rows.keys() {
+                stmt.execute(params![k, key])?;
+            }
+        }
+        let mut min = conn
+            .prepare_cached("SELECT min(day) FROM analytics_customer_day WHERE customer_id = ?1")?;
+        let mut set = conn.prepare_cached(
+            "INSERT INTO analytics_customer (customer_id, first_day) VALUES (?1, ?2)
+             ON CONFLICT DO UPDATE SET first_day = excluded.first_day",
+        )?;
+        let mut drop =
+            conn.prepare_cached("DELETE FROM analytics_customer WHERE customer_id = ?1")?;
+        for customer in customers {
+            let first: Option<i32> = min.query_row([customer], |r| r.get(0))?;
+            match first {
+                Some(d) => set.execute(params![customer, d])?,
+                None => drop.execute([customer])?,
+            };
+        }
+        Ok(())
+    }
+}
+
+/// The shop's zone, as the rollups must be cut: the profile's, or the default before the
+/// profile has synced.
+pub fn shop_zone(db: &Db<'_>) -> Result<ShopZone, AnalyticsError> {
+    match db.shop().get()? {
+        Some(shop) => Ok(ShopZone::new(&shop.time_zone)?),
+        None => Ok(ShopZone::default()),
+    }
+}
+
+/// The zone the rollups were built in; `None` if they are not built.
+pub fn built_zone(conn: &Connection) -> Result<Option<String>, AnalyticsError> {
+    Ok(conn
+        .query_row("SELECT zone FROM analytics_state WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .flatten())
+}
+
+/// Rebuilds every rollup from the raw orders in `zone` (after an upgrade from a database
+/// without rollups, or when the shop's zone changes). Streams the orders: memory stays flat.
+pub fn rebuild(db: &Db<'_>, zone: &ShopZone) -> Result<(), AnalyticsError> {
+    let conn = db.conn();
+    conn.execute_batch(
+        "DELETE FROM analytics_day; DELETE FROM analytics_hour;
+         DELETE FROM analytics_product_day; DELETE FROM analytics_product_month;
+         DELETE FROM analytics_customer_day; DELETE FROM analytics_customer;",
+    )?;
+    let mut delta = Delta::default();
+    let mut pending = 0usize;
+    let mut failure: Option<AnalyticsError> = None;
+    db.orders().for_each_with_lines(|o| {
+        if failure.is_some() {
+            return;
+        }
+        if let Err(e) = delta.add_order(&o, zone, 1) {
+            failure = Some(e);
+            return;
+        }
+        pending += 1;
+        // Bounded memory: flush every so many orders.
+        if pending >= 50_000 {
+            if let Err(e) = delta.write(conn) {
+                failure = Some(e);
+            }
+            delta = Delta::default();
+            pending = 0;
+        }
+    })?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    delta.write(conn)?;
+    conn.execute(
+        "UPDATE analytics_state SET zone = ?1, built_ms = NULL WHERE id = 1",
+        [zone.name()],
+    )?;
+    Ok(())
+}
+
+/// Makes sure the rollups exist and are cut in the shop's zone; rebuilds them if not.
+/// Returns the zone. Call inside a write transaction.
+pub fn ensure_built(db: &Db<'_>) -> Result<ShopZone, AnalyticsError> {
+    let zone = shop_zone(db)?;
+    if built_zone(db.conn())?.as_deref() != Some(zone.name()) {
+        tracing::info!(zone = zone.name(), "building the analytics rollups");
+        rebuild(db, &zone)?;
+    }
+    Ok(zone)
+}
+
+/// The rollup side of applying one synced page: created before the page's changes are
+/// written (it reads the old state of every order the page touches), finished after.
+pub struct PageRollup {
+    zone: ShopZone,
+    delta: Delta,
+    touched: Vec<String>,
+}
+
+impl PageRollup {
+    /// Reads the current state of the orders `ids` (each once) and removes their
+    /// contributions from the delta.
+    pub fn begin<'a>(
+        db: &Db<'_>,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Result<PageRollup, AnalyticsError> {
+        let zone = ensure_built(db)?;
+        let mut delta = Delta::default();
+        let mut seen = HashSet::new();
+        let mut touched = Vec::new();
+        for id in ids {
+            if seen.insert(id) {
+                touched.push(id.to_owned());
+            }
+        }
+        // One query finds which of the page's orders exist already (none in an initial
+        // sync); only those are read in full.
+        let ids_json = serde_json::to_string(&touched).map_err(|e| StoreError::InvalidData {
+            what: "order ids",
+            detail: e.to_string(),
+        })?;
+        let existing: Vec<String> = {
+            let mut stmt = db.conn().prepare_cached(
+                "SELECT id FROM orders WHERE id IN (SELECT value FROM json_each(?1))",
+            )?;
+            let rows = stmt.query_map([ids_json], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        for id in &existing {
+            if let Some(old) = db.orders().get(id)? {
+                delta.add_order(&old, &zone, -1)?;
+            }
+        }
+        Ok(PageRollup {
+            zone,
+            delta,
+            touched,
+        })
+    }
+
+    /// Adds the new contributions (`new_state` gives each touched order's state after the
+    /// page, `None` if deleted) and writes the delta; if the page changed the shop's zone,
+    /// rebuilds everything in the new zone instead.
+    pub fn finish(
+        mut self,
+        db: &Db<'_>,
+        new_state: impl Fn(&str) -> Option<Order>,
+    ) -> Result<(), AnalyticsError> {
+        let zone = shop_zone(db)?;
+        if zone != self.zone {
+            return rebuild(db, &zone);
+        }
+        for id in &self.touched {
+            if let Some(o) = new_state(id) {
+                self.delta.add_order(&o, &self.zone, 1)?;
+            }
+        }
+        self.delta.write(db.conn())
+    }
+}
