@@ -33,6 +33,7 @@ mod analytics;
 mod api;
 pub mod cli;
 mod clock;
+mod connection_reuse;
 mod dev;
 mod dev_checklist;
 mod dev_coupons;

@@ -14,7 +14,9 @@ use tower_http::trace::TraceLayer;
 
 use crate::error::{ApiError, json_error_bodies};
 use crate::state::AppState;
-use crate::{analytics, api, dev, dev_checklist, dev_coupons, media, mutations, openapi};
+use crate::{
+    analytics, api, connection_reuse, dev, dev_checklist, dev_coupons, media, mutations, openapi,
+};
 
 /// Body limit of routes that take no body or a small one.
 const SMALL_BODY_LIMIT: usize = 64 * 1024;
@@ -162,6 +164,10 @@ pub fn router(state: AppState) -> Router {
         // on such JSON it already gets most of the ratio of the default level.
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .layer(TraceLayer::new_for_http())
+        // Outermost: it must see the body as it comes off the wire.
+        .layer(axum::middleware::from_fn(
+            connection_reuse::close_unless_body_read,
+        ))
 }
 
 async fn not_found() -> ApiError {

@@ -360,3 +360,67 @@ fn the_binary_prints_its_url_and_codes_and_stops_on_sigterm() {
     let exit = child.wait().unwrap();
     assert!(exit.success(), "{exit:?}");
 }
+
+/// Sends raw HTTP/1.1 bytes on `stream` and reads one response's head (status line and
+/// headers, lower-cased) and its `content-length` body.
+async fn exchange(stream: &mut tokio::net::TcpStream, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    stream.write_all(request).await.unwrap();
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        let n = stream.read(&mut byte).await.unwrap();
+        assert_eq!(n, 1, "connection closed before a response: {buf:?}");
+        buf.push(byte[0]);
+    }
+    let head = String::from_utf8(buf).unwrap().to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length: "))
+        .map_or(0, |v| v.trim().parse().unwrap());
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).await.unwrap();
+    head
+}
+
+#[tokio::test]
+async fn an_answer_sent_before_the_body_was_read_closes_the_connection_and_says_so() {
+    let h = Harness::start().await;
+    let addr = h.url.trim_start_matches("http://").to_string();
+
+    // Refused by the bearer check before the body is read: without `Connection: close` a
+    // client reuses the connection and its next request gets no answer (the API fuzzer's
+    // "Remote end closed connection without response").
+    let body = "x".repeat(200_000);
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let refused = exchange(
+        &mut stream,
+        format!(
+            "POST /v1/mutations HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer nope\r\n\
+             content-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .as_bytes(),
+    )
+    .await;
+    assert!(refused.starts_with("http/1.1 401"), "{refused}");
+    assert!(refused.contains("\r\nconnection: close\r\n"), "{refused}");
+
+    // A request whose body was read keeps its connection for the next one.
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    for _ in 0..2 {
+        let body = r#"{"code":"NOPE-NOPE-NOPE","device_name":"t","platform":"desktop"}"#;
+        let answered = exchange(
+            &mut stream,
+            format!(
+                "POST /v1/activate HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\n\
+                 content-length: {}\r\n\r\n{body}",
+                body.len()
+            )
+            .as_bytes(),
+        )
+        .await;
+        assert!(!answered.contains("connection: close"), "{answered}");
+        assert!(answered.starts_with("http/1.1 4"), "{answered}");
+    }
+}
