@@ -27,13 +27,20 @@ pub struct AnalyticsQuery {
     /// `today`, `yesterday`, `7d`, `30d`, `90d`, `365d`, `month`, `last-month` or
     /// `YYYY-MM-DD..YYYY-MM-DD`; default `30d`.
     #[serde(default)]
+    #[param(
+        pattern = r"^(today|yesterday|7d|30d|90d|365d|month|last-month|[0-9]{4}-[0-9]{2}-[0-9]{2}\.\.[0-9]{4}-[0-9]{2}-[0-9]{2})$"
+    )]
     pub range: Option<String>,
-    /// "Now" in UTC ms (default: the server's clock), so a test pins the same day as the phone.
+    /// "Now" in UTC ms (default: the server's clock), so a test pins the same day as the phone;
+    /// from 1970 to before 2100.
     #[serde(default)]
+    #[param(minimum = 0, maximum = 4_102_444_799_999_i64)]
     pub now: Option<i64>,
 }
 
 const MAX_DAYS: i64 = 1_100;
+/// Last "now" accepted (2099-12-31T23:59:59.999Z), as the query's schema states.
+const MAX_NOW_MS: i64 = 4_102_444_799_999;
 const TOP: usize = 10;
 
 /// `GET /dev/shops/{shop_id}/analytics`: the shop's dashboard, as the phone computes it.
@@ -56,6 +63,9 @@ pub async fn dashboard(
         .shop_read(shop_id, move |conn, shop_id| {
             let range = query.range.as_deref().unwrap_or("30d");
             let now = query.now.unwrap_or_else(crate::clock::now_ms);
+            if !(0..=MAX_NOW_MS).contains(&now) {
+                return Err(bad("now must be UTC ms from 1970 to before 2100"));
+            }
             compute(conn, shop_id, range, now).map(ApiJson)
         })
         .await

@@ -370,7 +370,11 @@ fn edit(
         return Ok(Outcome::Applied);
     }
 
-    let new_version = version + 1;
+    let Some(new_version) = version.checked_add(1) else {
+        return Ok(Outcome::Rejected(format!(
+            "this {noun}'s version cannot grow past {version}"
+        )));
+    };
     let mut edited = current_obj.clone();
     edited.extend(changed);
     edited.insert("version".into(), Value::from(new_version));
@@ -449,6 +453,46 @@ mod tests {
             .write(|c| apply_batch(c, &device, &[tick(2, "upload_logo", false)], 40))
             .unwrap();
         assert_eq!(retried, rejected);
+    }
+
+    #[test]
+    fn an_edit_of_a_product_at_the_top_version_is_rejected_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db")).unwrap();
+        let profile = seeding::new_profile("shop_a", "A", Tier::Basic, 1);
+        db.transaction(|tx| seeding::create_shop(tx, &profile, 1))
+            .unwrap();
+        let product = Product {
+            id: "p1".into(),
+            title: "Tea".into(),
+            description: String::new(),
+            category: String::new(),
+            price: sellerkit_core::money::Fen(100),
+            stock: 1,
+            status: ProductStatus::Active,
+            version: i64::MAX,
+            updated_ms: 0,
+        };
+        db.transaction(|tx| {
+            let mut seqs = SeqAlloc::new(tx)?;
+            seeding::upsert_products(tx, &mut seqs, "shop_a", &[product])
+        })
+        .unwrap();
+        let device = Device {
+            device_id: "dev_1".into(),
+            shop_id: "shop_a".into(),
+        };
+        let edit = Mutation {
+            mutation_id: 1,
+            kind: "product_edit".into(),
+            entity_id: "p1".into(),
+            base_version: Some(i64::MAX),
+            payload: serde_json::json!({ "title": "Green tea" }),
+            created_ms: 0,
+        };
+        let answer = db.write(|c| apply_batch(c, &device, &[edit], 10)).unwrap();
+        assert_eq!(answer[0].status, MutationStatus::Rejected, "{answer:?}");
+        assert!(answer[0].reason.as_deref().unwrap().contains("cannot grow"));
     }
 
     #[test]

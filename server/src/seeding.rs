@@ -183,8 +183,8 @@ pub fn upsert_products(
             store::get_typed(conn, shop_id, EntityKind::Product, &product.id)?;
         let mut product = product.clone();
         if let Some(old) = &old {
-            // Saturating: a stored version at i64::MAX (the dev endpoint refuses that now,
-            // but an old database may hold it) must not overflow into a panic.
+            // Saturating: a stored version at i64::MAX (the dev endpoint accepts it) must
+            // not overflow into a panic.
             product.version = product.version.max(old.version.saturating_add(1));
         }
         store::put_value(

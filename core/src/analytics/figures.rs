@@ -221,9 +221,13 @@ macro_rules! figure_ids {
     ($($id:ident => $code:literal, $unit:ident, $en:literal, $zh:literal, |$f:ident| $get:expr;)+) => {
         /// The figures, in the order the dashboard shows them (mobile share first).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        // `rename_all`, not a `rename = $code` per variant: utoipa does not read a rename
+        // that comes in through a macro, and the OpenAPI enum drifted from serde. A test
+        // holds the codes to serde's spelling.
+        #[serde(rename_all = "snake_case")]
         pub enum FigureId {
-            $(#[doc = $en] #[serde(rename = $code)] $id,)+
+            $(#[doc = $en] $id,)+
         }
 
         impl FigureId {
@@ -327,6 +331,15 @@ impl FigureRow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_figure_id_serializes_as_its_machine_code() {
+        for id in FigureId::ALL {
+            let wire = serde_json::to_value(id).unwrap();
+            assert_eq!(wire, serde_json::Value::from(id.as_str()), "{id:?}");
+            assert_eq!(serde_json::from_value::<FigureId>(wire).unwrap(), *id);
+        }
+    }
 
     #[test]
     fn an_empty_period_has_no_averages_shares_or_relative_changes() {

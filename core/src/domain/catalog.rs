@@ -48,10 +48,7 @@ pub struct Product {
     /// Sale status.
     pub status: ProductStatus,
     /// Server version; edits carry it as their base version.
-    #[cfg_attr(
-        feature = "openapi",
-        schema(minimum = 0, maximum = 9_223_372_036_854_775_806_i64)
-    )]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub version: i64,
     /// Last change, UTC ms.
     pub updated_ms: i64,
