@@ -330,6 +330,11 @@ void uniffi_sellerkit_ffi_fn_free_sellerapp(uint64_t handle, RustCallStatus *_No
 uint64_t uniffi_sellerkit_ffi_fn_constructor_sellerapp_open(RustBuffer config, uint64_t secret_store, RustBuffer log_sink, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_DASHBOARD
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_DASHBOARD
+RustBuffer uniffi_sellerkit_ffi_fn_method_sellerapp_dashboard(uint64_t ptr, RustBuffer range, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_ACTIVATE
 #define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_ACTIVATE
 uint64_t uniffi_sellerkit_ffi_fn_method_sellerapp_activate(uint64_t ptr, RustBuffer server_url, RustBuffer code, RustBuffer cancel
@@ -823,6 +828,12 @@ uint16_t uniffi_sellerkit_ffi_checksum_func_parse_money(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_FUNC_ERROR_CODE_NAME
 #define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_FUNC_ERROR_CODE_NAME
 uint16_t uniffi_sellerkit_ffi_checksum_func_error_code_name(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_DASHBOARD
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_DASHBOARD
+uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_dashboard(void
     
 );
 #endif

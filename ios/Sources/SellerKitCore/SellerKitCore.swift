@@ -471,6 +471,22 @@ private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt8: FfiConverterPrimitive {
+    typealias FfiType = UInt8
+    typealias SwiftType = UInt8
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt8 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: UInt8, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
     typealias FfiType = UInt32
     typealias SwiftType = UInt32
@@ -1307,6 +1323,20 @@ public func FfiConverterTypeSecretStore_lower(_ value: SecretStore) -> UInt64 {
 public protocol SellerAppProtocol: AnyObject, Sendable {
     
     /**
+     * The sales dashboard of `range`, computed offline from the phone's data: figures
+     * against the previous period (mobile share first), the trend, the weekday x hour
+     * heatmap, best sellers, and how fresh the data is. A quick local call.
+     *
+     * `range`: `today`, `yesterday`, `7d`, `30d`, `90d`, `365d`, `month`, `last-month` or
+     * `YYYY-MM-DD..YYYY-MM-DD` (business days in the shop's zone, both included).
+     *
+     * # Errors
+     * `InvalidInput` for a range that cannot be read, ends before it starts or is longer
+     * than 1,100 days; `Storage` when the database fails.
+     */
+    func dashboard(range: String) throws  -> DashboardInfo
+    
+    /**
      * Registers this device with the activation code from the service package, at
      * `server_url` (`https://...`; `http://` only to this device, for the dev server).
      *
@@ -1575,6 +1605,28 @@ public static func `open`(config: SellerAppConfig, secretStore: SecretStore, log
 }
     
 
+    
+    /**
+     * The sales dashboard of `range`, computed offline from the phone's data: figures
+     * against the previous period (mobile share first), the trend, the weekday x hour
+     * heatmap, best sellers, and how fresh the data is. A quick local call.
+     *
+     * `range`: `today`, `yesterday`, `7d`, `30d`, `90d`, `365d`, `month`, `last-month` or
+     * `YYYY-MM-DD..YYYY-MM-DD` (business days in the shop's zone, both included).
+     *
+     * # Errors
+     * `InvalidInput` for a range that cannot be read, ends before it starts or is longer
+     * than 1,100 days; `Storage` when the database fails.
+     */
+open func dashboard(range: String)throws  -> DashboardInfo  {
+    return try  FfiConverterTypeDashboardInfo_lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_dashboard(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(range),uniffiCallStatus
+    )
+})
+}
     
     /**
      * Registers this device with the activation code from the service package, at
@@ -3315,6 +3367,504 @@ public func FfiConverterTypeCouponVerdict_lower(_ value: CouponVerdict) -> RustB
 
 
 /**
+ * One figure of the dashboard, with the previous period and the change.
+ */
+public struct DashboardFigure: Equatable, Hashable {
+    /**
+     * Stable identifier: `mobile_share_of_orders`, `net_sales`, `orders`, ...
+     */
+    public var id: String
+    /**
+     * The seller's word for it, in the app's language.
+     */
+    public var label: String
+    /**
+     * Its unit.
+     */
+    public var unit: FigureUnit
+    /**
+     * This period; `None` when undefined (no orders: no average, no share).
+     */
+    public var current: Int64?
+    /**
+     * The previous period of the same length.
+     */
+    public var previous: Int64?
+    /**
+     * `current - previous`; `None` when either is undefined.
+     */
+    public var delta: Int64?
+    /**
+     * `delta / previous` in basis points; `None` when the previous value is not positive,
+     * and for shares. Show "n/a", never divide yourself.
+     */
+    public var relativeBps: Int32?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Stable identifier: `mobile_share_of_orders`, `net_sales`, `orders`, ...
+         */id: String, 
+        /**
+         * The seller's word for it, in the app's language.
+         */label: String, 
+        /**
+         * Its unit.
+         */unit: FigureUnit, 
+        /**
+         * This period; `None` when undefined (no orders: no average, no share).
+         */current: Int64?, 
+        /**
+         * The previous period of the same length.
+         */previous: Int64?, 
+        /**
+         * `current - previous`; `None` when either is undefined.
+         */delta: Int64?, 
+        /**
+         * `delta / previous` in basis points; `None` when the previous value is not positive,
+         * and for shares. Show "n/a", never divide yourself.
+         */relativeBps: Int32?) {
+        self.id = id
+        self.label = label
+        self.unit = unit
+        self.current = current
+        self.previous = previous
+        self.delta = delta
+        self.relativeBps = relativeBps
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DashboardFigure: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDashboardFigure: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DashboardFigure {
+        return
+            try DashboardFigure(
+                id: FfiConverterString.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf), 
+                unit: FfiConverterTypeFigureUnit.read(from: &buf), 
+                current: FfiConverterOptionInt64.read(from: &buf), 
+                previous: FfiConverterOptionInt64.read(from: &buf), 
+                delta: FfiConverterOptionInt64.read(from: &buf), 
+                relativeBps: FfiConverterOptionInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DashboardFigure, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
+        FfiConverterTypeFigureUnit.write(value.unit, into: &buf)
+        FfiConverterOptionInt64.write(value.current, into: &buf)
+        FfiConverterOptionInt64.write(value.previous, into: &buf)
+        FfiConverterOptionInt64.write(value.delta, into: &buf)
+        FfiConverterOptionInt32.write(value.relativeBps, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDashboardFigure_lift(_ buf: RustBuffer) throws -> DashboardFigure {
+    return try FfiConverterTypeDashboardFigure.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDashboardFigure_lower(_ value: DashboardFigure) -> RustBuffer {
+    return FfiConverterTypeDashboardFigure.lower(value)
+}
+
+
+/**
+ * The dashboard of one range.
+ */
+public struct DashboardInfo: Equatable, Hashable {
+    /**
+     * The range as asked.
+     */
+    public var range: String
+    /**
+     * The shop's zone.
+     */
+    public var zone: String
+    /**
+     * First day of the range, `YYYY-MM-DD`.
+     */
+    public var startDay: String
+    /**
+     * Last day of the range (included).
+     */
+    public var lastDay: String
+    /**
+     * First day of the previous period.
+     */
+    public var previousStartDay: String
+    /**
+     * Last day of the previous period.
+     */
+    public var previousLastDay: String
+    /**
+     * Every figure, mobile share first.
+     */
+    public var figures: [DashboardFigure]
+    /**
+     * The trend.
+     */
+    public var series: DashboardSeries
+    /**
+     * 7 x 24 cells, weekday-major.
+     */
+    public var heatmap: [HeatmapCell]
+    /**
+     * Best sellers by net sales.
+     */
+    public var topByNetSales: [TopProductInfo]
+    /**
+     * Best sellers by units.
+     */
+    public var topByUnits: [TopProductInfo]
+    /**
+     * Time of the last successful sync, UTC ms; `None` if never.
+     */
+    public var lastSyncMs: Int64?
+    /**
+     * Local changes waiting to be pushed.
+     */
+    public var pendingChanges: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The range as asked.
+         */range: String, 
+        /**
+         * The shop's zone.
+         */zone: String, 
+        /**
+         * First day of the range, `YYYY-MM-DD`.
+         */startDay: String, 
+        /**
+         * Last day of the range (included).
+         */lastDay: String, 
+        /**
+         * First day of the previous period.
+         */previousStartDay: String, 
+        /**
+         * Last day of the previous period.
+         */previousLastDay: String, 
+        /**
+         * Every figure, mobile share first.
+         */figures: [DashboardFigure], 
+        /**
+         * The trend.
+         */series: DashboardSeries, 
+        /**
+         * 7 x 24 cells, weekday-major.
+         */heatmap: [HeatmapCell], 
+        /**
+         * Best sellers by net sales.
+         */topByNetSales: [TopProductInfo], 
+        /**
+         * Best sellers by units.
+         */topByUnits: [TopProductInfo], 
+        /**
+         * Time of the last successful sync, UTC ms; `None` if never.
+         */lastSyncMs: Int64?, 
+        /**
+         * Local changes waiting to be pushed.
+         */pendingChanges: Int64) {
+        self.range = range
+        self.zone = zone
+        self.startDay = startDay
+        self.lastDay = lastDay
+        self.previousStartDay = previousStartDay
+        self.previousLastDay = previousLastDay
+        self.figures = figures
+        self.series = series
+        self.heatmap = heatmap
+        self.topByNetSales = topByNetSales
+        self.topByUnits = topByUnits
+        self.lastSyncMs = lastSyncMs
+        self.pendingChanges = pendingChanges
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DashboardInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDashboardInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DashboardInfo {
+        return
+            try DashboardInfo(
+                range: FfiConverterString.read(from: &buf), 
+                zone: FfiConverterString.read(from: &buf), 
+                startDay: FfiConverterString.read(from: &buf), 
+                lastDay: FfiConverterString.read(from: &buf), 
+                previousStartDay: FfiConverterString.read(from: &buf), 
+                previousLastDay: FfiConverterString.read(from: &buf), 
+                figures: FfiConverterSequenceTypeDashboardFigure.read(from: &buf), 
+                series: FfiConverterTypeDashboardSeries.read(from: &buf), 
+                heatmap: FfiConverterSequenceTypeHeatmapCell.read(from: &buf), 
+                topByNetSales: FfiConverterSequenceTypeTopProductInfo.read(from: &buf), 
+                topByUnits: FfiConverterSequenceTypeTopProductInfo.read(from: &buf), 
+                lastSyncMs: FfiConverterOptionInt64.read(from: &buf), 
+                pendingChanges: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DashboardInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.range, into: &buf)
+        FfiConverterString.write(value.zone, into: &buf)
+        FfiConverterString.write(value.startDay, into: &buf)
+        FfiConverterString.write(value.lastDay, into: &buf)
+        FfiConverterString.write(value.previousStartDay, into: &buf)
+        FfiConverterString.write(value.previousLastDay, into: &buf)
+        FfiConverterSequenceTypeDashboardFigure.write(value.figures, into: &buf)
+        FfiConverterTypeDashboardSeries.write(value.series, into: &buf)
+        FfiConverterSequenceTypeHeatmapCell.write(value.heatmap, into: &buf)
+        FfiConverterSequenceTypeTopProductInfo.write(value.topByNetSales, into: &buf)
+        FfiConverterSequenceTypeTopProductInfo.write(value.topByUnits, into: &buf)
+        FfiConverterOptionInt64.write(value.lastSyncMs, into: &buf)
+        FfiConverterInt64.write(value.pendingChanges, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDashboardInfo_lift(_ buf: RustBuffer) throws -> DashboardInfo {
+    return try FfiConverterTypeDashboardInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDashboardInfo_lower(_ value: DashboardInfo) -> RustBuffer {
+    return FfiConverterTypeDashboardInfo.lower(value)
+}
+
+
+/**
+ * One point of a series.
+ */
+public struct DashboardPoint: Equatable, Hashable {
+    /**
+     * First business day of the point, `YYYY-MM-DD`.
+     */
+    public var startDay: String
+    /**
+     * The local hour, for the hour grain.
+     */
+    public var hour: UInt8?
+    /**
+     * Paid orders.
+     */
+    public var orders: Int64
+    /**
+     * Of which mobile.
+     */
+    public var mobileOrders: Int64
+    /**
+     * Net sales, fen.
+     */
+    public var netSalesFen: Int64
+    /**
+     * Net sales of mobile orders, fen.
+     */
+    public var mobileNetSalesFen: Int64
+    /**
+     * Mobile share of orders, bps; `None` without orders.
+     */
+    public var mobileShareBps: Int32?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * First business day of the point, `YYYY-MM-DD`.
+         */startDay: String, 
+        /**
+         * The local hour, for the hour grain.
+         */hour: UInt8?, 
+        /**
+         * Paid orders.
+         */orders: Int64, 
+        /**
+         * Of which mobile.
+         */mobileOrders: Int64, 
+        /**
+         * Net sales, fen.
+         */netSalesFen: Int64, 
+        /**
+         * Net sales of mobile orders, fen.
+         */mobileNetSalesFen: Int64, 
+        /**
+         * Mobile share of orders, bps; `None` without orders.
+         */mobileShareBps: Int32?) {
+        self.startDay = startDay
+        self.hour = hour
+        self.orders = orders
+        self.mobileOrders = mobileOrders
+        self.netSalesFen = netSalesFen
+        self.mobileNetSalesFen = mobileNetSalesFen
+        self.mobileShareBps = mobileShareBps
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DashboardPoint: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDashboardPoint: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DashboardPoint {
+        return
+            try DashboardPoint(
+                startDay: FfiConverterString.read(from: &buf), 
+                hour: FfiConverterOptionUInt8.read(from: &buf), 
+                orders: FfiConverterInt64.read(from: &buf), 
+                mobileOrders: FfiConverterInt64.read(from: &buf), 
+                netSalesFen: FfiConverterInt64.read(from: &buf), 
+                mobileNetSalesFen: FfiConverterInt64.read(from: &buf), 
+                mobileShareBps: FfiConverterOptionInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DashboardPoint, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.startDay, into: &buf)
+        FfiConverterOptionUInt8.write(value.hour, into: &buf)
+        FfiConverterInt64.write(value.orders, into: &buf)
+        FfiConverterInt64.write(value.mobileOrders, into: &buf)
+        FfiConverterInt64.write(value.netSalesFen, into: &buf)
+        FfiConverterInt64.write(value.mobileNetSalesFen, into: &buf)
+        FfiConverterOptionInt32.write(value.mobileShareBps, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDashboardPoint_lift(_ buf: RustBuffer) throws -> DashboardPoint {
+    return try FfiConverterTypeDashboardPoint.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDashboardPoint_lower(_ value: DashboardPoint) -> RustBuffer {
+    return FfiConverterTypeDashboardPoint.lower(value)
+}
+
+
+/**
+ * The trend of the range and of the previous period, aligned point by point.
+ */
+public struct DashboardSeries: Equatable, Hashable {
+    /**
+     * `hour`, `day`, `week` or `month`.
+     */
+    public var grain: String
+    /**
+     * This period.
+     */
+    public var current: [DashboardPoint]
+    /**
+     * The previous period: `previous[i]` goes with `current[i]`.
+     */
+    public var previous: [DashboardPoint]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `hour`, `day`, `week` or `month`.
+         */grain: String, 
+        /**
+         * This period.
+         */current: [DashboardPoint], 
+        /**
+         * The previous period: `previous[i]` goes with `current[i]`.
+         */previous: [DashboardPoint]) {
+        self.grain = grain
+        self.current = current
+        self.previous = previous
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DashboardSeries: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDashboardSeries: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DashboardSeries {
+        return
+            try DashboardSeries(
+                grain: FfiConverterString.read(from: &buf), 
+                current: FfiConverterSequenceTypeDashboardPoint.read(from: &buf), 
+                previous: FfiConverterSequenceTypeDashboardPoint.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DashboardSeries, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.grain, into: &buf)
+        FfiConverterSequenceTypeDashboardPoint.write(value.current, into: &buf)
+        FfiConverterSequenceTypeDashboardPoint.write(value.previous, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDashboardSeries_lift(_ buf: RustBuffer) throws -> DashboardSeries {
+    return try FfiConverterTypeDashboardSeries.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDashboardSeries_lower(_ value: DashboardSeries) -> RustBuffer {
+    return FfiConverterTypeDashboardSeries.lower(value)
+}
+
+
+/**
  * A coupon redeemed more often (or for more) than it allows, caught by the server after
  * the fact (two phones both offline cannot be stopped, only told).
  */
@@ -3540,6 +4090,95 @@ public func FfiConverterTypeDisputedUse_lift(_ buf: RustBuffer) throws -> Disput
 #endif
 public func FfiConverterTypeDisputedUse_lower(_ value: DisputedUse) -> RustBuffer {
     return FfiConverterTypeDisputedUse.lower(value)
+}
+
+
+/**
+ * One cell of the weekday x hour heatmap.
+ */
+public struct HeatmapCell: Equatable, Hashable {
+    /**
+     * Monday = 0 ... Sunday = 6.
+     */
+    public var weekday: UInt8
+    /**
+     * Local hour, 0..=23.
+     */
+    public var hour: UInt8
+    /**
+     * Paid orders.
+     */
+    public var orders: Int64
+    /**
+     * Net sales, fen.
+     */
+    public var netSalesFen: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Monday = 0 ... Sunday = 6.
+         */weekday: UInt8, 
+        /**
+         * Local hour, 0..=23.
+         */hour: UInt8, 
+        /**
+         * Paid orders.
+         */orders: Int64, 
+        /**
+         * Net sales, fen.
+         */netSalesFen: Int64) {
+        self.weekday = weekday
+        self.hour = hour
+        self.orders = orders
+        self.netSalesFen = netSalesFen
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HeatmapCell: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHeatmapCell: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HeatmapCell {
+        return
+            try HeatmapCell(
+                weekday: FfiConverterUInt8.read(from: &buf), 
+                hour: FfiConverterUInt8.read(from: &buf), 
+                orders: FfiConverterInt64.read(from: &buf), 
+                netSalesFen: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HeatmapCell, into buf: inout [UInt8]) {
+        FfiConverterUInt8.write(value.weekday, into: &buf)
+        FfiConverterUInt8.write(value.hour, into: &buf)
+        FfiConverterInt64.write(value.orders, into: &buf)
+        FfiConverterInt64.write(value.netSalesFen, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHeatmapCell_lift(_ buf: RustBuffer) throws -> HeatmapCell {
+    return try FfiConverterTypeHeatmapCell.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHeatmapCell_lower(_ value: HeatmapCell) -> RustBuffer {
+    return FfiConverterTypeHeatmapCell.lower(value)
 }
 
 
@@ -4378,6 +5017,95 @@ public func FfiConverterTypeSyncSummary_lift(_ buf: RustBuffer) throws -> SyncSu
 #endif
 public func FfiConverterTypeSyncSummary_lower(_ value: SyncSummary) -> RustBuffer {
     return FfiConverterTypeSyncSummary.lower(value)
+}
+
+
+/**
+ * A best seller.
+ */
+public struct TopProductInfo: Equatable, Hashable {
+    /**
+     * Product id, or `~` and the line title for lines without one.
+     */
+    public var key: String
+    /**
+     * Title to show.
+     */
+    public var title: String
+    /**
+     * Units sold.
+     */
+    public var units: Int64
+    /**
+     * Net sales, fen.
+     */
+    public var netSalesFen: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Product id, or `~` and the line title for lines without one.
+         */key: String, 
+        /**
+         * Title to show.
+         */title: String, 
+        /**
+         * Units sold.
+         */units: Int64, 
+        /**
+         * Net sales, fen.
+         */netSalesFen: Int64) {
+        self.key = key
+        self.title = title
+        self.units = units
+        self.netSalesFen = netSalesFen
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TopProductInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTopProductInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TopProductInfo {
+        return
+            try TopProductInfo(
+                key: FfiConverterString.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
+                units: FfiConverterInt64.read(from: &buf), 
+                netSalesFen: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TopProductInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.key, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterInt64.write(value.units, into: &buf)
+        FfiConverterInt64.write(value.netSalesFen, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTopProductInfo_lift(_ buf: RustBuffer) throws -> TopProductInfo {
+    return try FfiConverterTypeTopProductInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTopProductInfo_lower(_ value: TopProductInfo) -> RustBuffer {
+    return FfiConverterTypeTopProductInfo.lower(value)
 }
 
 
@@ -5348,6 +6076,91 @@ public func FfiConverterTypeErrorCode_lower(_ value: ErrorCode) -> RustBuffer {
 
 
 /**
+ * How a figure's value reads.
+ */
+
+public enum FigureUnit: Equatable, Hashable {
+    
+    /**
+     * Fen: format with `formatMoney`.
+     */
+    case money
+    /**
+     * A count.
+     */
+    case count
+    /**
+     * Basis points (10,000 = 100%); its change is in points (`delta`), never relative.
+     */
+    case share
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension FigureUnit: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFigureUnit: FfiConverterRustBuffer {
+    typealias SwiftType = FigureUnit
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FigureUnit {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .money
+        
+        case 2: return .count
+        
+        case 3: return .share
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: FigureUnit, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .money:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .count:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .share:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFigureUnit_lift(_ buf: RustBuffer) throws -> FigureUnit {
+    return try FfiConverterTypeFigureUnit.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFigureUnit_lower(_ value: FigureUnit) -> RustBuffer {
+    return FfiConverterTypeFigureUnit.lower(value)
+}
+
+
+
+/**
  * Severity of a [`LogRecord`], most severe first.
  */
 
@@ -6242,6 +7055,30 @@ public func FfiConverterTypeTier_lower(_ value: Tier) -> RustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt8: FfiConverterRustBuffer {
+    typealias SwiftType = UInt8?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt8.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt8.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
     typealias SwiftType = UInt32?
 
@@ -6258,6 +7095,30 @@ fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterUInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionInt32: FfiConverterRustBuffer {
+    typealias SwiftType = Int32?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterInt32.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterInt32.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6557,6 +7418,56 @@ fileprivate struct FfiConverterSequenceTypeConflictInfo: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeDashboardFigure: FfiConverterRustBuffer {
+    typealias SwiftType = [DashboardFigure]
+
+    public static func write(_ value: [DashboardFigure], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDashboardFigure.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DashboardFigure] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DashboardFigure]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDashboardFigure.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeDashboardPoint: FfiConverterRustBuffer {
+    typealias SwiftType = [DashboardPoint]
+
+    public static func write(_ value: [DashboardPoint], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDashboardPoint.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DashboardPoint] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DashboardPoint]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDashboardPoint.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeDisputeInfo: FfiConverterRustBuffer {
     typealias SwiftType = [DisputeInfo]
 
@@ -6607,6 +7518,31 @@ fileprivate struct FfiConverterSequenceTypeDisputedUse: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeHeatmapCell: FfiConverterRustBuffer {
+    typealias SwiftType = [HeatmapCell]
+
+    public static func write(_ value: [HeatmapCell], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeHeatmapCell.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [HeatmapCell] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [HeatmapCell]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeHeatmapCell.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeRedemptionInfo: FfiConverterRustBuffer {
     typealias SwiftType = [RedemptionInfo]
 
@@ -6649,6 +7585,31 @@ fileprivate struct FfiConverterSequenceTypeRefusedChecklistDefinition: FfiConver
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeRefusedChecklistDefinition.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTopProductInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [TopProductInfo]
+
+    public static func write(_ value: [TopProductInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTopProductInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TopProductInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TopProductInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTopProductInfo.read(from: &buf))
         }
         return seq
     }
