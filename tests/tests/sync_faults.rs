@@ -149,9 +149,8 @@ fn malformed_type_confused_or_oversized_pages_are_typed_errors_and_change_nothin
                 br#"{"changes":[{"kind":"product","data":{"id":"p_x","title":"t","description":"","category":"","price":-5,"stock":1,"status":"active","version":1,"updated_ms":1}}],"next_cursor":"999999","has_more":false}"#
                     .to_vec(),
             ),
-            // Known gap: a page that breaks a table constraint is reported as the phone's
-            // storage failing, not as a faulty answer; the page is refused either way.
-            "storage",
+            // Checked before the write: the server's fault, not the phone's storage.
+            "malformed_response",
         ),
         (
             "100 MB body",

@@ -35,11 +35,11 @@ pub fn run(ctx: &Context, args: &ActivateArgs) -> anyhow::Result<()> {
     ctx.out.print(&activation, |a| {
         language.pick(
             format!(
-                "已激活设备 {}：{}（{}，{} 档），服务器 {}。\n下一步：sellerkit --db {} sync\n",
+                "已激活设备 {}：{}（{}，{}），服务器 {}。\n下一步：sellerkit --db {} sync\n",
                 a.device_id,
                 a.shop_name,
                 a.shop_id,
-                a.tier,
+                sellerkit_core::checklist::tier_zh(a.tier),
                 a.server_url,
                 db.display()
             ),

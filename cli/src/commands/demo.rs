@@ -10,12 +10,15 @@ pub mod analytics;
 pub mod checklist;
 pub mod coupons;
 pub mod storefront;
+pub mod story;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use sellerkit_core::app::{Activation, App, SyncRun};
+use sellerkit_core::checklist::tier_zh;
+use sellerkit_core::locale::Language;
 use sellerkit_core::sync::engine::SyncReport;
 use sellerkit_core::sync::transport::{RetryMode, Transport};
 use sellerkit_devserver::seed::SeedConfig;
@@ -84,26 +87,37 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
     if db.exists() || server_db.exists() {
         if !args.force {
             bail!(
-                "{} already holds a demo; pass --force to replace it or choose another folder",
-                dir.display()
+                "{}",
+                ctx.language().pick(
+                    format!(
+                        "{} 里已有一个演示；加 --force 替换它，或换一个文件夹",
+                        dir.display()
+                    ),
+                    format!(
+                        "{} already holds a demo; pass --force to replace it or choose another folder",
+                        dir.display()
+                    ),
+                )
             );
         }
         clear_demo(&dir)?;
     }
-    let say = |text: &str| {
-        if !ctx.out.json {
-            eprintln!("demo: {text}");
-        }
-    };
+    let story = story::Story::new(ctx.language(), ctx.out.json);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    say(&format!(
-        "starting the dev server on 127.0.0.1 with a demo shop ({} orders over a year)",
-        args.orders
-    ));
+    story.say(
+        &format!(
+            "在 127.0.0.1 启动开发服务器，带一个演示店铺（一年 {} 笔订单）",
+            args.orders
+        ),
+        &format!(
+            "starting the dev server on 127.0.0.1 with a demo shop ({} orders over a year)",
+            args.orders
+        ),
+    );
     let now_ms = ctx.now_ms();
     let server = runtime.block_on(start(ServerOptions {
         seed: Some(SeedConfig {
@@ -130,12 +144,21 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
     let bar = Bar::new(!ctx.out.json, ctx.language());
     let (activation, first, second, new_orders, checklist_demo, coupon_demo) =
         runtime.block_on(async {
-            say(&format!("activating this device with code {code}"));
+            story.say(
+                &format!("用激活码 {code} 激活本设备"),
+                &format!("activating this device with code {code}"),
+            );
             let activation = app.activate(&url, &code, &cancel).await?;
-            say("first sync: the whole shop, its pictures and a year of orders");
+            story.say(
+                "第一次同步：整个店铺、图片和一年的订单",
+                "first sync: the whole shop, its pictures and a year of orders",
+            );
             let first = app.sync(&SyncRun::default(), &bar, &cancel).await?;
             let new_orders = 25;
-            say(&format!("{new_orders} new orders arrive on the server"));
+            story.say(
+                &format!("服务器上来了 {new_orders} 笔新订单"),
+                &format!("{new_orders} new orders arrive on the server"),
+            );
             let _: serde_json::Value = transport
                 .post_json(
                     &format!("/dev/shops/{}/orders", sellerkit_devserver::DEMO_SHOP_ID),
@@ -145,11 +168,14 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
                     &cancel,
                 )
                 .await?;
-            say("second sync: only what changed");
+            story.say(
+                "第二次同步：只取变化的部分",
+                "second sync: only what changed",
+            );
             let second = app.sync(&SyncRun::default(), &bar, &cancel).await?;
             bar.clear();
             let checklist_demo =
-                checklist::run(&app, &transport, ctx.clock(), &say, &cancel).await?;
+                checklist::run(&app, &transport, ctx.clock(), &story, &cancel).await?;
             let coupon_demo = coupons::run(
                 coupons::Phone {
                     app: &app,
@@ -158,7 +184,7 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
                     dir: &dir,
                     clock: ctx.clock(),
                 },
-                &say,
+                &story,
                 &cancel,
             )
             .await?;
@@ -195,77 +221,138 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
             status: &status,
         },
     };
-    ctx.out.print(&report, render_demo);
+    let language = ctx.language();
+    ctx.out.print(&report, |r| render_demo(r, language));
     Ok(())
 }
 
-fn render_demo(r: &DemoReport<'_>) -> String {
-    let mut text = format!(
-        "SellerKit demo: {} ({} tier) synced from the dev server at {}.\n\
-         First sync:  {} changes ({} orders) and {} pictures in {:.1} s, {} KB on the wire.\n\
-         Then {} new orders arrived; the second sync pulled {} changes in {:.1} s.\n\n",
-        r.activation.shop_name,
-        r.activation.tier,
-        r.server_url,
-        r.first_sync.changes_pulled(),
-        r.first_sync.pulled.get("order").copied().unwrap_or(0),
-        r.first_sync.media_downloaded,
-        r.first_sync.duration_ms as f64 / 1000.0,
-        r.first_sync.wire_bytes / 1024,
-        r.new_orders,
-        r.second_sync.changes_pulled(),
-        r.second_sync.duration_ms as f64 / 1000.0,
+fn render_demo(r: &DemoReport<'_>, language: Language) -> String {
+    let (first, second) = (r.first_sync, r.second_sync);
+    let first_orders = first.pulled.get("order").copied().unwrap_or(0);
+    let (first_s, second_s) = (
+        first.duration_ms as f64 / 1000.0,
+        second.duration_ms as f64 / 1000.0,
     );
-    text.push_str(&checklist::render(r.checklist));
-    text.push_str(&render_coupons(r.coupons));
+    let mut text = language.pick(
+        format!(
+            "SellerKit 演示：{}（{}）已从 {} 的开发服务器同步。\n\
+             第一次同步：{} 项更新（{} 笔订单）和 {} 张图片，用时 {first_s:.1} 秒，网络传输 {} KB。\n\
+             随后来了 {} 笔新订单；第二次同步收到 {} 项更新，用时 {second_s:.1} 秒。\n\n",
+            r.activation.shop_name,
+            tier_zh(r.activation.tier),
+            r.server_url,
+            first.changes_pulled(),
+            first_orders,
+            first.media_downloaded,
+            first.wire_bytes / 1024,
+            r.new_orders,
+            second.changes_pulled(),
+        ),
+        format!(
+            "SellerKit demo: {} ({} tier) synced from the dev server at {}.\n\
+             First sync:  {} changes ({} orders) and {} pictures in {first_s:.1} s, {} KB on the wire.\n\
+             Then {} new orders arrived; the second sync pulled {} changes in {second_s:.1} s.\n\n",
+            r.activation.shop_name,
+            r.activation.tier,
+            r.server_url,
+            first.changes_pulled(),
+            first_orders,
+            first.media_downloaded,
+            first.wire_bytes / 1024,
+            r.new_orders,
+            second.changes_pulled(),
+        ),
+    );
+    text.push_str(&checklist::render(r.checklist, language));
+    text.push_str(&render_coupons(r.coupons, language));
     text.push('\n');
     text.push_str(&analytics::render_demo(r.analytics));
     text.push('\n');
-    text.push_str(&render(r.status.db, r.status.status));
+    text.push_str(&render(r.status.db, r.status.status, language));
     text.push('\n');
     if r.kept {
-        text.push_str(&format!(
-            "Kept in {}. Inspect it with: sellerkit --db {} status\n",
-            r.dir.display(),
-            r.status.db.display()
+        text.push_str(&language.pick(
+            format!(
+                "已保存在 {}。查看：sellerkit --db {} status\n",
+                r.dir.display(),
+                r.status.db.display()
+            ),
+            format!(
+                "Kept in {}. Inspect it with: sellerkit --db {} status\n",
+                r.dir.display(),
+                r.status.db.display()
+            ),
         ));
     } else {
-        text.push_str(
+        text.push_str(language.pick(
+            "演示在一个临时文件夹里运行，现已删除；加 --out DIR 可以保留。\n",
             "The demo ran in a temporary folder, now deleted; pass --out DIR to keep it.\n",
-        );
+        ));
     }
     text
 }
 
-fn render_coupons(c: &coupons::CouponDemo) -> String {
-    let mut text = format!(
-        "Coupons: {} \"{}\" coupons issued on the server; the sync brought {} signing key(s).\n\
-         Redeemed offline: {}.\n\
-         Refused offline: one character changed ({}), value raised to ¥99.00 ({}), \
-         a spent coupon again ({}).\n\
-         Back online: {} redemption(s) pushed, {} applied; the next sync pushed {}.\n",
-        c.issued,
-        c.book_title,
-        c.keys_synced,
-        c.redeemed
-            .iter()
-            .map(|r| format!("{} off {}", r.amount, r.order_total))
-            .collect::<Vec<_>>()
-            .join(", "),
-        c.tampered.reason,
-        c.forged.reason,
-        c.reused.reason,
-        c.pushed,
-        c.applied,
-        c.pushed_again,
+fn render_coupons(c: &coupons::CouponDemo, language: Language) -> String {
+    let redeemed = c
+        .redeemed
+        .iter()
+        .map(|r| {
+            language.pick(
+                format!("{} 的订单减 {}", r.order_total, r.amount),
+                format!("{} off {}", r.amount, r.order_total),
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(language.pick("，", ", "));
+    let mut text = language.pick(
+        format!(
+            "优惠券：服务器发出 {} 张「{}」；同步带来 {} 把签名密钥。\n\
+             离线核销：{redeemed}。\n\
+             离线拒绝：改了一个字符的（{}），面值改成 ¥99.00 的（{}），已用过的再用一次（{}）。\n\
+             恢复联网：上传 {} 次核销，接受 {}；下一次同步上传 {}。\n",
+            c.issued,
+            c.book_title,
+            c.keys_synced,
+            c.tampered.reason,
+            c.forged.reason,
+            c.reused.reason,
+            c.pushed,
+            c.applied,
+            c.pushed_again,
+        ),
+        format!(
+            "Coupons: {} \"{}\" coupons issued on the server; the sync brought {} signing key(s).\n\
+             Redeemed offline: {redeemed}.\n\
+             Refused offline: one character changed ({}), value raised to ¥99.00 ({}), \
+             a spent coupon again ({}).\n\
+             Back online: {} redemption(s) pushed, {} applied; the next sync pushed {}.\n",
+            c.issued,
+            c.book_title,
+            c.keys_synced,
+            c.tampered.reason,
+            c.forged.reason,
+            c.reused.reason,
+            c.pushed,
+            c.applied,
+            c.pushed_again,
+        ),
     );
     match &c.dispute {
-        Some(d) => text.push_str(&format!(
-            "Two phones redeemed {} offline: the server kept the first, the second phone \
-             lists dispute {}: {}\n",
-            d.coupon_id, d.id, d.message
+        Some(d) => text.push_str(&language.pick(
+            format!(
+                "两部手机都离线核销了 {}：服务器接受了第一部，第二部手机列出争议 {}：{}\n",
+                d.coupon_id, d.id, d.message
+            ),
+            format!(
+                "Two phones redeemed {} offline: the server kept the first, the second phone \
+                 lists dispute {}: {}\n",
+                d.coupon_id, d.id, d.message
+            ),
         )),
-        None => text.push_str("Two phones redeemed one coupon offline: no dispute came back.\n"),
+        None => text.push_str(language.pick(
+            "两部手机离线核销了同一张券：没有收到争议。\n",
+            "Two phones redeemed one coupon offline: no dispute came back.\n",
+        )),
     }
     text
 }

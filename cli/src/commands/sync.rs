@@ -10,6 +10,7 @@ use sellerkit_core::sync::apply::local_digest;
 use sellerkit_core::sync::digest::ShopDigest;
 use sellerkit_core::sync::engine::SyncReport;
 use sellerkit_core::sync::progress::{SyncListener, SyncPhase, SyncProgress};
+use sellerkit_core::sync::summary::kind_label;
 use tokio_util::sync::CancellationToken;
 
 use crate::Context;
@@ -74,47 +75,96 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> anyhow::Result<()> {
         digest,
         peak_rss_kb: peak_rss_kb(),
     };
+    let language = ctx.language();
     ctx.out
-        .print(&summary, |s| render(&s.report, s.digest.as_ref()));
+        .print(&summary, |s| render(&s.report, s.digest.as_ref(), language));
     Ok(())
 }
 
-fn render(r: &SyncReport, digest: Option<&ShopDigest>) -> String {
+/// The summary sentence (the core's words), then the details QA reads, labelled in the
+/// seller's language.
+fn render(r: &SyncReport, digest: Option<&ShopDigest>, language: Language) -> String {
+    let pick = |zh: &'static str, en: &'static str| language.pick(zh, en);
     let pulled = if r.pulled.is_empty() {
-        "nothing new".to_string()
+        pick("无", "nothing new").to_string()
     } else {
         r.pulled
             .iter()
-            .map(|(k, n)| format!("{n} {k}"))
+            .map(|(k, n)| format!("{n} {}", kind_label(k, language)))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(pick("，", ", "))
+    };
+    let deleted = if r.deleted > 0 {
+        language.pick(
+            format!("，删除 {} 项", r.deleted),
+            format!(", {} deleted", r.deleted),
+        )
+    } else {
+        String::new()
     };
     let mut text = format!(
-        "Synced in {:.1} s.\n  pulled:  {pulled}{}\n  pushed:  {} ({} applied, {} rejected, {} conflicts)\n  images:  {} downloaded ({} bytes)\n  network: {} requests, {} retries, {} bytes received\n  cursor:  {}\n",
-        r.duration_ms as f64 / 1000.0,
-        if r.deleted > 0 {
-            format!(", {} deleted", r.deleted)
-        } else {
-            String::new()
-        },
-        r.pushed,
-        r.applied,
-        r.rejected,
-        r.conflicts,
-        r.media_downloaded,
-        r.media_bytes,
-        r.requests,
-        r.retries,
-        r.wire_bytes,
-        r.cursor.as_deref().unwrap_or("-"),
+        "{}
+",
+        r.summary(language)
     );
+    let seconds = r.duration_ms as f64 / 1000.0;
+    let lines = language.pick(
+        [
+            format!("  用时：  {seconds:.1} 秒"),
+            format!("  下载：  {pulled}{deleted}"),
+            format!(
+                "  上传：  {} 项（接受 {}，拒绝 {}，冲突 {}）",
+                r.pushed, r.applied, r.rejected, r.conflicts
+            ),
+            format!(
+                "  图片：  下载 {} 张（{} 字节）",
+                r.media_downloaded, r.media_bytes
+            ),
+            format!(
+                "  网络：  {} 次请求，重试 {} 次，接收 {} 字节",
+                r.requests, r.retries, r.wire_bytes
+            ),
+        ],
+        [
+            format!("  took:    {seconds:.1} s"),
+            format!("  pulled:  {pulled}{deleted}"),
+            format!(
+                "  pushed:  {} ({} applied, {} rejected, {} conflicts)",
+                r.pushed, r.applied, r.rejected, r.conflicts
+            ),
+            format!(
+                "  images:  {} downloaded ({} bytes)",
+                r.media_downloaded, r.media_bytes
+            ),
+            format!(
+                "  network: {} requests, {} retries, {} bytes received",
+                r.requests, r.retries, r.wire_bytes
+            ),
+        ],
+    );
+    for line in lines {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    // The cursor and digest are protocol values: shown as they are in both languages.
+    text.push_str(&format!(
+        "  {} {}\n",
+        pick("游标：  ", "cursor: "),
+        r.cursor.as_deref().unwrap_or("-")
+    ));
     if r.rejected + r.conflicts > 0 {
-        text.push_str(
+        text.push_str(pick(
+            "  未被接受的更改见 `sellerkit status` 中的冲突。\n",
             "  Some changes were not accepted: see `sellerkit status` for open conflicts.\n",
-        );
+        ));
     }
     if let Some(d) = digest {
-        text.push_str(&format!("  digest:  {} {:?}\n", d.checksum, d.counts));
+        text.push_str(&format!(
+            "  {} {} {:?}\n",
+            pick("摘要：  ", "digest: "),
+            d.checksum,
+            d.counts
+        ));
     }
     text
 }

@@ -54,6 +54,20 @@ pub struct Product {
     pub updated_ms: i64,
 }
 
+impl Product {
+    /// Why this product cannot be stored (a damaged feed), or `None` when it is sound: a
+    /// negative price.
+    pub fn problem(&self) -> Option<String> {
+        if self.price.0 < 0 {
+            return Some(format!(
+                "product {:?} has a negative price ({} fen)",
+                self.id, self.price.0
+            ));
+        }
+        None
+    }
+}
+
 /// An image's metadata; the bytes live in a file next to the database once downloaded.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -82,4 +96,24 @@ pub struct ProductImage {
     pub local_path: Option<String>,
     /// Last change, UTC ms.
     pub updated_ms: i64,
+}
+
+impl ProductImage {
+    /// Why this image record cannot be stored (a damaged feed), or `None` when it is sound:
+    /// a product picture must name its product, a logo or banner must not.
+    pub fn problem(&self) -> Option<String> {
+        if (self.role == ImageRole::Product) != self.product_id.is_some() {
+            return Some(format!(
+                "image {:?}: a {} image {} a product",
+                self.id,
+                self.role.as_str(),
+                if self.product_id.is_some() {
+                    "names"
+                } else {
+                    "does not name"
+                }
+            ));
+        }
+        None
+    }
 }

@@ -139,6 +139,33 @@ pub struct CouponBook {
     pub updated_ms: i64,
 }
 
+impl CouponBook {
+    /// Why this book cannot be stored (a damaged feed), or `None` when it is sound: it needs
+    /// exactly one of a value in fen and a percentage, a percentage within 0 to 100%, and at
+    /// least one use when it limits uses.
+    pub fn problem(&self) -> Option<String> {
+        if self.value_fen.is_some() == self.value_bps.is_some() {
+            return Some(format!(
+                "coupon book {:?} needs exactly one of value_fen and value_bps",
+                self.id
+            ));
+        }
+        if self
+            .value_bps
+            .is_some_and(|bps| !(0..=10_000).contains(&bps))
+        {
+            return Some(format!(
+                "coupon book {:?} has a percentage outside 0..=10000 bps",
+                self.id
+            ));
+        }
+        if self.max_uses.is_some_and(|n| n <= 0) {
+            return Some(format!("coupon book {:?} allows no use", self.id));
+        }
+        None
+    }
+}
+
 /// A shop signing key, as synced: coupons name it by `kid`.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -200,6 +227,18 @@ pub struct Redemption {
 }
 
 impl Redemption {
+    /// Why this redemption cannot be stored (a damaged feed), or `None` when it is sound: a
+    /// negative amount.
+    pub fn problem(&self) -> Option<String> {
+        if self.amount.0 < 0 {
+            return Some(format!(
+                "redemption {:?} has a negative amount ({} fen)",
+                self.id, self.amount.0
+            ));
+        }
+        None
+    }
+
     /// Whether it counts against the coupon's uses or balance: everything but what the
     /// server refused (a disputed or rejected redemption never reached the server's books).
     pub fn counts(&self) -> bool {

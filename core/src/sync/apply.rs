@@ -91,19 +91,43 @@ fn rollup_error(e: AnalyticsError) -> StoreError {
     }
 }
 
-/// Applies one change; upserts and deletes by id, so applying it twice equals once.
-fn apply_change(db: &Db<'_>, change: &Change) -> Result<(), StoreError> {
+/// Why a pulled change cannot be stored, as what it is and the detail, or `None` when it
+/// is sound. The sync checks every change of a page with this before writing any, so a
+/// damaged feed is refused as the server's fault (not as the phone's storage failing on a
+/// table constraint) and the page is not applied.
+pub fn change_problem(change: &Change) -> Option<(&'static str, String)> {
     match change {
-        Change::ShopProfile(shop) => {
-            // Business days are cut in this zone: an unknown one is refused, not guessed.
-            if let Err(e) = crate::time::ShopZone::new(&shop.time_zone) {
-                return Err(StoreError::InvalidInput {
-                    what: "shop profile",
-                    detail: e.to_string(),
-                });
-            }
-            db.shop().put(shop)
-        }
+        // Business days are cut in this zone: an unknown one is refused, not guessed.
+        Change::ShopProfile(shop) => crate::time::ShopZone::new(&shop.time_zone)
+            .err()
+            .map(|e| ("shop profile", e.to_string())),
+        Change::Product(p) => p.problem().map(|d| ("product", d)),
+        Change::Image(img) => img.problem().map(|d| ("image", d)),
+        // Zero or negative totals, refunds beyond the total: the figures never see them.
+        Change::Order(o) => o.problem().map(|d| ("order", d)),
+        Change::CouponBook(b) => b.problem().map(|d| ("coupon book", d)),
+        Change::Redemption(r) => r.problem().map(|d| ("redemption", d)),
+        Change::SigningKey(_)
+        | Change::Revocation(_)
+        | Change::Dispute(_)
+        | Change::ChecklistDefinition(_)
+        | Change::Deleted(_) => None,
+    }
+}
+
+/// Applies one change; upserts and deletes by id, so applying it twice equals once. A
+/// change with a [`change_problem`] is refused with the whole page.
+fn apply_change(db: &Db<'_>, change: &Change) -> Result<(), StoreError> {
+    if let Some((what, detail)) = change_problem(change) {
+        return Err(StoreError::InvalidInput { what, detail });
+    }
+    write_change(db, change)
+}
+
+/// Writes one change as it is: the database's constraints are the last line.
+fn write_change(db: &Db<'_>, change: &Change) -> Result<(), StoreError> {
+    match change {
+        Change::ShopProfile(shop) => db.shop().put(shop),
         Change::Product(p) => db.catalog().put_product(p),
         Change::Image(img) => {
             // The server's metadata never carries a local path: keep ours when unchanged.
@@ -111,17 +135,7 @@ fn apply_change(db: &Db<'_>, change: &Change) -> Result<(), StoreError> {
             img.local_path = None;
             db.catalog().put_image(&img)
         }
-        Change::Order(o) => {
-            // A damaged feed (zero or negative totals, refunds beyond the total) is refused
-            // with the whole page: the figures never see it.
-            if let Some(problem) = o.problem() {
-                return Err(StoreError::InvalidInput {
-                    what: "order",
-                    detail: problem,
-                });
-            }
-            db.orders().put(o)
-        }
+        Change::Order(o) => db.orders().put(o),
         Change::CouponBook(b) => db.coupons().put_book(b),
         Change::SigningKey(k) => db.coupons().put_key(k),
         Change::Revocation(r) => db.coupons().put_revocation(r),
@@ -215,8 +229,9 @@ pub fn local_digest(store: &Store) -> Result<super::digest::ShopDigest, StoreErr
 mod tests {
     use super::*;
     use crate::domain::{
-        Channel, Dispute, DisputeKind, DisputedUse, Order, OrderStatus, Product, ProductStatus,
-        Redemption, RedemptionOrigin, RedemptionState, RefusedRedemption,
+        Channel, CouponBook, CouponKind, CouponScope, Dispute, DisputeKind, DisputedUse, ImageRole,
+        Order, OrderStatus, Product, ProductImage, ProductStatus, Redemption, RedemptionOrigin,
+        RedemptionState, RefusedRedemption,
     };
     use crate::money::Fen;
 
@@ -308,6 +323,84 @@ mod tests {
         let status = store.status().unwrap();
         assert_eq!(status.counts.products, 0);
         assert_eq!(status.sync.cursor, None);
+    }
+
+    #[test]
+    fn every_change_a_table_check_refuses_is_named_before_the_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("db")).unwrap();
+        let Change::Product(mut negative_price) = product("p1", 1) else {
+            unreachable!()
+        };
+        negative_price.price = Fen(-5);
+        let image = |role: ImageRole, product_id: Option<&str>| {
+            Change::Image(ProductImage {
+                id: "img1".into(),
+                product_id: product_id.map(str::to_string),
+                role,
+                position: 0,
+                width: None,
+                height: None,
+                byte_len: None,
+                mime: None,
+                sha256: None,
+                local_path: None,
+                updated_ms: 1,
+            })
+        };
+        let book = |value_fen: Option<i64>, value_bps: Option<i32>, max_uses: Option<i64>| {
+            Change::CouponBook(CouponBook {
+                id: "b1".into(),
+                title: "t".into(),
+                kind: CouponKind::MultiUse,
+                value_fen: value_fen.map(Fen),
+                value_bps,
+                max_uses,
+                min_spend: Fen::ZERO,
+                valid_from_ms: 1,
+                valid_until_ms: 2,
+                scope: CouponScope::All,
+                issued_count: 1,
+                version: 1,
+                updated_ms: 1,
+            })
+        };
+        let mut negative_use =
+            redemption("r1", RedemptionOrigin::Server, RedemptionState::Confirmed);
+        negative_use.amount = Fen(-1);
+        let damaged = [
+            Change::Product(negative_price),
+            image(ImageRole::Product, None),
+            image(ImageRole::Logo, Some("p1")),
+            book(Some(100), Some(500), Some(2)),
+            book(None, None, Some(2)),
+            book(None, Some(10_001), Some(2)),
+            book(Some(100), None, Some(0)),
+            Change::Redemption(negative_use),
+        ];
+        // The product that image names exists, so only the image's own fault can refuse it.
+        store
+            .write(|db| write_change(db, &product("p1", 1)))
+            .unwrap();
+        for change in &damaged {
+            // The database refuses it on its own (so the case is real) ...
+            assert!(
+                store.write(|db| write_change(db, change)).is_err(),
+                "the database took {change:?}"
+            );
+            // ... and the sync names it first, so it is reported as the server's fault.
+            assert!(change_problem(change).is_some(), "not caught: {change:?}");
+        }
+        for sound in [
+            product("p2", 1),
+            image(ImageRole::Product, Some("p1")),
+            image(ImageRole::Logo, None),
+            book(Some(100), None, None),
+            book(None, Some(10_000), Some(1)),
+            order("o1"),
+        ] {
+            assert_eq!(change_problem(&sound), None, "{sound:?}");
+        }
     }
 
     fn redemption(id: &str, origin: RedemptionOrigin, state: RedemptionState) -> Redemption {

@@ -559,6 +559,15 @@ fn check_page(page: &ChangesPage, cursor: Option<&str>) -> Result<(), SyncError>
             detail: "the server says there is more but the cursor did not move".into(),
         });
     }
+    // Checked before the write: a damaged entity is the server's fault, and no part of the
+    // page may land.
+    for change in &page.changes {
+        if let Some((what, detail)) = super::apply::change_problem(change) {
+            return Err(SyncError::MalformedResponse {
+                detail: format!("a pulled {what} is invalid: {detail}"),
+            });
+        }
+    }
     Ok(())
 }
 
@@ -626,6 +635,35 @@ mod tests {
         );
         let odd = media_file_name("../../etc/passwd", Some("image/jpeg"));
         assert!(!odd.contains('/') && odd.ends_with(".jpg"), "{odd}");
+    }
+
+    #[test]
+    fn a_page_with_a_damaged_entity_is_malformed() {
+        let product = |price: i64| {
+            crate::protocol::Change::Product(crate::domain::Product {
+                id: "p1".into(),
+                title: "t".into(),
+                description: String::new(),
+                category: String::new(),
+                price: crate::money::Fen(price),
+                stock: 1,
+                status: crate::domain::ProductStatus::Active,
+                version: 1,
+                updated_ms: 1,
+            })
+        };
+        let page = |change| ChangesPage {
+            changes: vec![change],
+            next_cursor: "9".into(),
+            has_more: false,
+            remaining: None,
+        };
+        assert!(check_page(&page(product(0)), None).is_ok());
+        let err = check_page(&page(product(-5)), None).unwrap_err();
+        assert!(
+            matches!(&err, SyncError::MalformedResponse { detail } if detail.contains("product")),
+            "{err:?}"
+        );
     }
 
     #[test]

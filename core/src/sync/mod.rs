@@ -11,6 +11,7 @@ pub mod engine;
 mod error;
 pub mod progress;
 pub mod secrets;
+pub mod summary;
 pub mod transport;
 
 pub use credentials::Credentials;

@@ -11,6 +11,7 @@ pub mod verdict;
 
 use anyhow::bail;
 use sellerkit_core::app::App;
+use sellerkit_core::locale::Language;
 use sellerkit_core::money::Fen;
 use std::path::{Path, PathBuf};
 
@@ -117,13 +118,19 @@ pub fn run(ctx: &Context, args: &CouponArgs) -> anyhow::Result<()> {
             source,
             total,
             products,
-        } => verdict::verify(ctx, &source.text()?, *total, products),
+        } => verdict::verify(ctx, &source.text(ctx.language())?, *total, products),
         CouponCommand::Redeem {
             source,
             total,
             amount,
             products,
-        } => verdict::redeem(ctx, &source.text()?, *total, *amount, products),
+        } => verdict::redeem(
+            ctx,
+            &source.text(ctx.language())?,
+            *total,
+            *amount,
+            products,
+        ),
         CouponCommand::List { limit } => records::list(ctx, *limit),
         CouponCommand::Disputes { all, resolve } => {
             records::disputes(ctx, *all, resolve.as_deref())
@@ -144,17 +151,23 @@ pub fn run(ctx: &Context, args: &CouponArgs) -> anyhow::Result<()> {
 
 impl CouponSource {
     /// The coupon text, read from the picture if one was given.
-    fn text(&self) -> anyhow::Result<String> {
+    fn text(&self, language: Language) -> anyhow::Result<String> {
         match (&self.code, &self.image) {
             (Some(code), _) => Ok(code.clone()),
-            (None, Some(image)) => text_from_picture(image),
-            (None, None) => bail!("give the coupon text or --image FILE"),
+            (None, Some(image)) => text_from_picture(image, language),
+            (None, None) => bail!(
+                "{}",
+                language.pick(
+                    "请给出券的文字或 --image FILE",
+                    "give the coupon text or --image FILE"
+                )
+            ),
         }
     }
 }
 
 /// The coupon in a picture: the QR whose text has the coupon prefix, else the only one.
-fn text_from_picture(image: &Path) -> anyhow::Result<String> {
+fn text_from_picture(image: &Path, language: Language) -> anyhow::Result<String> {
     let texts = crate::qr::read_picture(image)?;
     let prefix = sellerkit_core::coupons::code::PREFIX;
     if let Some(text) = texts.iter().find(|t| t.starts_with(prefix)) {
@@ -164,9 +177,19 @@ fn text_from_picture(image: &Path) -> anyhow::Result<String> {
         // Not a coupon; the wallet says so in its own words (malformed).
         [only] => Ok(only.clone()),
         _ => bail!(
-            "{} holds {} QR codes and none is a coupon",
-            image.display(),
-            texts.len()
+            "{}",
+            language.pick(
+                format!(
+                    "{} 里有 {} 个二维码，没有一个是优惠券",
+                    image.display(),
+                    texts.len()
+                ),
+                format!(
+                    "{} holds {} QR codes and none is a coupon",
+                    image.display(),
+                    texts.len()
+                ),
+            )
         ),
     }
 }

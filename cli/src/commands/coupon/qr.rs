@@ -8,16 +8,29 @@ use crate::qr::{read_picture, write_png};
 /// `coupon qr CODE --out FILE.png`.
 pub fn make(ctx: &Context, code: &str, out: &Path, module_px: u32) -> anyhow::Result<()> {
     let picture = write_png(code.trim(), out, module_px)?;
+    let language = ctx.language();
     ctx.out.print(&picture, |p| {
-        format!(
-            "wrote {}: QR version {} ({} x {} modules, error correction {}), {} x {} pixels\n",
-            p.path.display(),
-            p.version,
-            p.modules,
-            p.modules,
-            p.ec_level,
-            p.pixels,
-            p.pixels
+        language.pick(
+            format!(
+                "已写入 {}：二维码版本 {}（{} x {} 模块，纠错等级 {}），{} x {} 像素\n",
+                p.path.display(),
+                p.version,
+                p.modules,
+                p.modules,
+                p.ec_level,
+                p.pixels,
+                p.pixels
+            ),
+            format!(
+                "wrote {}: QR version {} ({} x {} modules, error correction {}), {} x {} pixels\n",
+                p.path.display(),
+                p.version,
+                p.modules,
+                p.modules,
+                p.ec_level,
+                p.pixels,
+                p.pixels
+            ),
         )
     });
     Ok(())

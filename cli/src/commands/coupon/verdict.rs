@@ -7,6 +7,7 @@ use sellerkit_core::app::AppError;
 use sellerkit_core::coupons::wallet::{CouponTerms, Purchase, Redeemed, Verdict, WalletError};
 use sellerkit_core::coupons::{CouponValue, Refusal};
 use sellerkit_core::domain::{CouponKind, CouponScope};
+use sellerkit_core::locale::Language;
 use sellerkit_core::money::Fen;
 use sellerkit_core::store::Store;
 use sellerkit_core::time::{ShopZone, format_ms_rfc3339};
@@ -241,7 +242,8 @@ fn redeemed_view(r: &Redeemed, total: Fen) -> VerdictView {
 
 fn print_verdict(ctx: &Context, store: &Store, view: &VerdictView) -> anyhow::Result<()> {
     let zone = shop_zone(store);
-    ctx.out.print(view, |v| render(v, &zone));
+    let language = ctx.language();
+    ctx.out.print(view, |v| render(v, &zone, language));
     if view.accepted {
         Ok(())
     } else {
@@ -264,63 +266,116 @@ pub fn when(ms: i64, zone: &ShopZone) -> String {
     format_ms_rfc3339(ms, zone).unwrap_or_else(|_| format!("{ms} ms"))
 }
 
-fn render(v: &VerdictView, zone: &ShopZone) -> String {
+/// The verdict for the seller, in their language (`--json` carries both messages).
+fn render(v: &VerdictView, zone: &ShopZone, language: Language) -> String {
+    let pick = |zh: &'static str, en: &'static str| language.pick(zh, en);
     let mut out = String::new();
+    let message = language.pick(&v.message_zh, &v.message);
     if v.accepted {
-        let _ = writeln!(out, "ACCEPTED  {}", v.message);
+        let _ = writeln!(out, "{}{message}", pick("可以使用  ", "ACCEPTED  "));
     } else {
-        let _ = writeln!(out, "REFUSED   {}  [{}]", v.message, v.reason);
+        let _ = writeln!(
+            out,
+            "{}{message}  [{}]",
+            pick("拒绝      ", "REFUSED   "),
+            v.reason
+        );
         if let Some(detail) = &v.detail {
             let _ = writeln!(out, "          ({detail})");
         }
     }
     if let Some(c) = &v.coupon {
         let value = match (c.value_fen, c.value_bps) {
-            (Some(fen), _) if c.kind == "stored_value" => format!("{fen} stored value"),
-            (Some(fen), _) => format!("{fen} off"),
-            (None, Some(bps)) => format!("{} off", sellerkit_core::money::Bps(bps)),
+            (Some(fen), _) if c.kind == "stored_value" => {
+                language.pick(format!("储值 {fen}"), format!("{fen} stored value"))
+            }
+            (Some(fen), _) => language.pick(format!("减 {fen}"), format!("{fen} off")),
+            (None, Some(bps)) => {
+                let bps = sellerkit_core::money::Bps(bps);
+                language.pick(format!("优惠 {bps}"), format!("{bps} off"))
+            }
             (None, None) => String::new(),
         };
         let title = c.book_title.as_deref().unwrap_or(&c.book_id);
-        let _ = writeln!(
-            out,
-            "Coupon    {} of {title}: {}, {value}, minimum spend {}",
-            c.coupon_id,
-            c.kind.replace('_', " "),
-            c.min_spend
-        );
-        let left = match (c.remaining_uses, c.balance) {
-            (_, Some(balance)) => format!("balance {balance}"),
-            (Some(n), None) => format!("{n} use(s) left"),
-            (None, None) => String::new(),
+        let kind = match c.kind {
+            "single_use" => pick("单次券", "single use"),
+            "multi_use" => pick("多次券", "multi use"),
+            "stored_value" => pick("储值券", "stored value"),
+            other => other,
         };
         let _ = writeln!(
             out,
-            "Valid     {} to {}; {left}",
-            when(c.not_before_ms, zone),
-            when(c.expires_ms, zone)
+            "{}",
+            language.pick(
+                format!(
+                    "券        {}（{title}）：{kind}，{value}，满 {} 可用",
+                    c.coupon_id, c.min_spend
+                ),
+                format!(
+                    "Coupon    {} of {title}: {kind}, {value}, minimum spend {}",
+                    c.coupon_id, c.min_spend
+                ),
+            )
+        );
+        let left = match (c.remaining_uses, c.balance) {
+            (_, Some(balance)) => {
+                language.pick(format!("余额 {balance}"), format!("balance {balance}"))
+            }
+            (Some(n), None) => {
+                language.pick(format!("还可使用 {n} 次"), format!("{n} use(s) left"))
+            }
+            (None, None) => String::new(),
+        };
+        let (from, to) = (when(c.not_before_ms, zone), when(c.expires_ms, zone));
+        let _ = writeln!(
+            out,
+            "{}",
+            language.pick(
+                format!("有效期    {from} 至 {to}；{left}"),
+                format!("Valid     {from} to {to}; {left}"),
+            )
         );
         match &c.scope {
             CouponScope::All => {}
             CouponScope::Products(ids) => {
-                let _ = writeln!(out, "Scope     products {}", ids.join(", "));
+                let _ = writeln!(
+                    out,
+                    "{}{}",
+                    pick("适用      商品 ", "Scope     products "),
+                    ids.join(", ")
+                );
             }
             CouponScope::Categories(ids) => {
-                let _ = writeln!(out, "Scope     categories {}", ids.join(", "));
+                let _ = writeln!(
+                    out,
+                    "{}{}",
+                    pick("适用      类目 ", "Scope     categories "),
+                    ids.join(", ")
+                );
             }
         }
         if c.scope_check == "seller_confirms" {
             let _ = writeln!(
                 out,
-                "          check the order's products are in scope (or pass --product ID)"
+                "{}",
+                pick(
+                    "          请确认订单中的商品在适用范围内（或加 --product ID）",
+                    "          check the order's products are in scope (or pass --product ID)",
+                )
             );
         }
     }
     if let Some(r) = &v.redemption {
         let _ = writeln!(
             out,
-            "Recorded  redemption {} ({}), sent at the next sync",
-            r.id, r.state
+            "{}",
+            language.pick(
+                format!("已记录    核销 {}（{}），下次同步时上传", r.id, r.state),
+                format!(
+                    "Recorded  redemption {} ({}), sent at the next sync",
+                    r.id, r.state
+                ),
+            )
         );
     }
     out

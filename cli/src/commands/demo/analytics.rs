@@ -52,8 +52,14 @@ pub fn run(app: &App, lang: Lang, dir: &Path, keep: bool) -> anyhow::Result<Dash
 pub fn render_demo(d: &DashboardDemo) -> String {
     let mut text = render(&d.dashboard, d.lang);
     match (&d.chart, &d.chart_skipped) {
-        (Some(path), _) => text.push_str(&format!("\nChart: {}\n", path.display())),
-        (None, Some(why)) => text.push_str(&format!("\nNo chart: {why}\n")),
+        (Some(path), _) => text.push_str(&match d.lang {
+            Lang::Zh => format!("\n图表：{}\n", path.display()),
+            Lang::En => format!("\nChart: {}\n", path.display()),
+        }),
+        (None, Some(why)) => text.push_str(&match d.lang {
+            Lang::Zh => format!("\n没有图表：{why}\n"),
+            Lang::En => format!("\nNo chart: {why}\n"),
+        }),
         (None, None) => {}
     }
     text

@@ -8,11 +8,14 @@ use std::sync::Arc;
 use sellerkit_core::app::{App, SyncRun};
 use sellerkit_core::checklist::{Checklist, ChecklistView, TaskStatus};
 use sellerkit_core::domain::{CouponBook, CouponKind, CouponScope};
+use sellerkit_core::locale::Language;
 use sellerkit_core::money::Fen;
 use sellerkit_core::sync::progress::NoProgress;
 use sellerkit_core::sync::transport::{RetryMode, Transport};
 use sellerkit_core::time::Clock;
 use tokio_util::sync::CancellationToken;
+
+use super::story::Story;
 
 /// The manual task the demo ticks.
 const TICKED: &str = "payment_setup";
@@ -45,17 +48,26 @@ pub async fn run(
     app: &App,
     transport: &Transport,
     clock: Arc<dyn Clock>,
-    say: &dyn Fn(&str),
+    story: &Story,
     cancel: &CancellationToken,
 ) -> anyhow::Result<ChecklistDemo> {
     let checklist: Checklist = app.checklist();
     let before = checklist.view()?;
-    say(&format!(
-        "checklist: {} of {} tasks done from the synced data; ticking \"{TICKED}\" by hand",
-        before.done, before.total
-    ));
+    story.say(
+        &format!(
+            "开店清单：同步的数据已完成 {} / {} 项任务；手动勾选「{TICKED}」",
+            before.done, before.total
+        ),
+        &format!(
+            "checklist: {} of {} tasks done from the synced data; ticking \"{TICKED}\" by hand",
+            before.done, before.total
+        ),
+    );
     checklist.tick(TICKED)?;
-    say("the shop issues its first coupon book on the server; syncing");
+    story.say(
+        "店铺在服务器上发出第一批优惠券；同步",
+        "the shop issues its first coupon book on the server; syncing",
+    );
     let now = clock.now_ms();
     let book = CouponBook {
         id: "demo_checklist_book".into(),
@@ -118,24 +130,25 @@ fn became_done(before: &ChecklistView, after: &ChecklistView) -> Vec<String> {
         .collect()
 }
 
-/// The checklist part of the demo's text report.
-pub fn render(c: &ChecklistDemo) -> String {
-    format!(
-        "Checklist: {} of {} tasks done from the synced data; \"{}\" ticked by hand, pushed \
-         ({} pushed, {} applied); the sync brought a coupon book and {} turned done by itself: \
-         {} of {} done. Next: {}.\n",
-        c.done_before,
-        c.total,
-        c.ticked,
-        c.pushed,
-        c.applied,
-        if c.became_done.is_empty() {
-            "nothing".to_owned()
-        } else {
-            c.became_done.join(", ")
-        },
-        c.done_after,
-        c.total,
-        c.next.as_deref().unwrap_or("-"),
+/// The checklist part of the demo's text report, in the seller's language.
+pub fn render(c: &ChecklistDemo, language: Language) -> String {
+    let became = if c.became_done.is_empty() {
+        language.pick("无", "nothing").to_owned()
+    } else {
+        c.became_done.join(", ")
+    };
+    let next = c.next.as_deref().unwrap_or("-");
+    language.pick(
+        format!(
+            "开店清单：同步的数据已完成 {} / {} 项任务；手动勾选「{}」并上传（上传 {}，接受 {}）；\
+             同步带来一批优惠券，自动完成的任务：{became}；现已完成 {} / {}。下一项：{next}。\n",
+            c.done_before, c.total, c.ticked, c.pushed, c.applied, c.done_after, c.total,
+        ),
+        format!(
+            "Checklist: {} of {} tasks done from the synced data; \"{}\" ticked by hand, pushed \
+             ({} pushed, {} applied); the sync brought a coupon book and {became} turned done by \
+             itself: {} of {} done. Next: {next}.\n",
+            c.done_before, c.total, c.ticked, c.pushed, c.applied, c.done_after, c.total,
+        ),
     )
 }

@@ -11,12 +11,15 @@ use coset::TaggedCborSerializable as _;
 use sellerkit_core::app::{App, SyncRun};
 use sellerkit_core::coupons::wallet::{Purchase, WalletError};
 use sellerkit_core::coupons::{CouponClaims, CouponValue, code};
+use sellerkit_core::locale::Language;
 use sellerkit_core::money::Fen;
 use sellerkit_core::sync::progress::NoProgress;
 use sellerkit_core::sync::secrets::FileSecretStore;
 use sellerkit_core::sync::transport::{RetryMode, Transport};
 use sellerkit_core::time::Clock;
 use tokio_util::sync::CancellationToken;
+
+use super::story::Story;
 
 /// What the coupon part showed, for the report.
 #[derive(Debug, serde::Serialize)]
@@ -94,17 +97,20 @@ pub struct Phone<'a> {
     pub clock: Arc<dyn Clock>,
 }
 
-/// Runs the coupon part; `say` narrates on stderr.
+/// Runs the coupon part; `story` narrates on stderr.
 pub async fn run(
     phone: Phone<'_>,
-    say: &impl Fn(&str),
+    story: &Story,
     cancel: &CancellationToken,
 ) -> anyhow::Result<CouponDemo> {
     let shop = sellerkit_devserver::DEMO_SHOP_ID;
     let title = "满100减10";
-    say(&format!(
-        "the shop issues 6 single-use coupons \"{title}\" (¥10.00 off orders from ¥100.00)"
-    ));
+    story.say(
+        &format!("店铺发出 6 张单次券「{title}」（满 ¥100.00 减 ¥10.00）"),
+        &format!(
+            "the shop issues 6 single-use coupons \"{title}\" (¥10.00 off orders from ¥100.00)"
+        ),
+    );
     let issued: serde_json::Value = phone
         .transport
         .post_json(
@@ -132,22 +138,34 @@ pub async fn run(
         bail!("the dev server issued {} coupons, not 6", texts.len());
     }
 
-    say("sync: the shop's signing key, the book and revocations reach the phone");
+    story.say(
+        "同步：店铺的签名密钥、券批次和作废记录到达手机",
+        "sync: the shop's signing key, the book and revocations reach the phone",
+    );
     let report = phone
         .app
         .sync(&SyncRun::default(), &NoProgress, cancel)
         .await?;
     let keys_synced = report.pulled.get("signing_key").copied().unwrap_or(0);
 
-    say("offline from here: three customers pay with coupons");
+    story.say(
+        "从这里开始离线：三位顾客用券付款",
+        "offline from here: three customers pay with coupons",
+    );
     let wallet = phone.app;
     let mut redeemed = Vec::new();
     for (text, total) in texts[..3].iter().zip([12_800, 25_000, 10_000]) {
         let r = wallet.redeem_coupon(text, &Purchase::with_total(Fen(total)), None)?;
-        say(&format!(
-            "  redeemed {}: {} off an order of {}",
-            r.redemption.coupon_id, r.redemption.amount, r.redemption.order_total
-        ));
+        story.say(
+            &format!(
+                "  已核销 {}：{} 的订单减 {}",
+                r.redemption.coupon_id, r.redemption.order_total, r.redemption.amount
+            ),
+            &format!(
+                "  redeemed {}: {} off an order of {}",
+                r.redemption.coupon_id, r.redemption.amount, r.redemption.order_total
+            ),
+        );
         redeemed.push(DemoRedemption {
             coupon_id: r.redemption.coupon_id,
             order_total: r.redemption.order_total,
@@ -156,23 +174,50 @@ pub async fn run(
     }
 
     let purchase = Purchase::with_total(Fen(12_000));
-    let tampered = refusal(wallet, &flip_one_char(&texts[3]), &purchase)?;
-    say(&format!(
-        "  a coupon with one character changed: refused, {} [{}]",
-        tampered.message, tampered.reason
-    ));
-    let forged = refusal(wallet, &raise_value(&texts[3], Fen(9_900))?, &purchase)?;
-    say(&format!(
-        "  the same coupon re-encoded at ¥99.00 off: refused, {} [{}]",
-        forged.message, forged.reason
-    ));
-    let reused = refusal(wallet, &texts[0], &purchase)?;
-    say(&format!(
-        "  the first coupon offered again: refused, {} [{}]",
-        reused.message, reused.reason
-    ));
+    let language = story.language();
+    let tampered = refusal(wallet, &flip_one_char(&texts[3]), &purchase, language)?;
+    story.say(
+        &format!(
+            "  改了一个字符的券：拒绝，{} [{}]",
+            tampered.message, tampered.reason
+        ),
+        &format!(
+            "  a coupon with one character changed: refused, {} [{}]",
+            tampered.message, tampered.reason
+        ),
+    );
+    let forged = refusal(
+        wallet,
+        &raise_value(&texts[3], Fen(9_900))?,
+        &purchase,
+        language,
+    )?;
+    story.say(
+        &format!(
+            "  同一张券重新编码成减 ¥99.00：拒绝，{} [{}]",
+            forged.message, forged.reason
+        ),
+        &format!(
+            "  the same coupon re-encoded at ¥99.00 off: refused, {} [{}]",
+            forged.message, forged.reason
+        ),
+    );
+    let reused = refusal(wallet, &texts[0], &purchase, language)?;
+    story.say(
+        &format!(
+            "  第一张券再用一次：拒绝，{} [{}]",
+            reused.message, reused.reason
+        ),
+        &format!(
+            "  the first coupon offered again: refused, {} [{}]",
+            reused.message, reused.reason
+        ),
+    );
 
-    say("back online: sync pushes the redemptions");
+    story.say(
+        "恢复联网：同步上传核销记录",
+        "back online: sync pushes the redemptions",
+    );
     let pushed = phone
         .app
         .sync(&SyncRun::default(), &NoProgress, cancel)
@@ -181,13 +226,22 @@ pub async fn run(
         .app
         .sync(&SyncRun::default(), &NoProgress, cancel)
         .await?;
-    say(&format!(
-        "  pushed {}, applied {}; the next sync pushed {}",
-        pushed.pushed, pushed.applied, again.pushed
-    ));
+    story.say(
+        &format!(
+            "  上传 {}，接受 {}；下一次同步上传 {}",
+            pushed.pushed, pushed.applied, again.pushed
+        ),
+        &format!(
+            "  pushed {}, applied {}; the next sync pushed {}",
+            pushed.pushed, pushed.applied, again.pushed
+        ),
+    );
 
-    say("two phones, both offline, redeem the same single-use coupon");
-    let dispute = two_phones(&phone, wallet, &texts[4], say, cancel).await?;
+    story.say(
+        "两部手机都离线，核销同一张单次券",
+        "two phones, both offline, redeem the same single-use coupon",
+    );
+    let dispute = two_phones(&phone, wallet, &texts[4], story, cancel).await?;
 
     Ok(CouponDemo {
         book_title: title.to_owned(),
@@ -208,7 +262,7 @@ async fn two_phones(
     phone: &Phone<'_>,
     wallet: &App,
     text: &str,
-    say: &impl Fn(&str),
+    story: &Story,
     cancel: &CancellationToken,
 ) -> anyhow::Result<Option<DemoDispute>> {
     let db = phone.dir.join("second-phone.db");
@@ -232,10 +286,16 @@ async fn two_phones(
     let purchase = Purchase::with_total(Fen(15_000));
     let a = wallet.redeem_coupon(text, &purchase, None)?;
     let b = second_wallet.redeem_coupon(text, &purchase, None)?;
-    say(&format!(
-        "  both accepted {} offline ({} and {} off)",
-        a.redemption.coupon_id, a.redemption.amount, b.redemption.amount
-    ));
+    story.say(
+        &format!(
+            "  两部手机都离线接受了 {}（各减 {} 和 {}）",
+            a.redemption.coupon_id, a.redemption.amount, b.redemption.amount
+        ),
+        &format!(
+            "  both accepted {} offline ({} and {} off)",
+            a.redemption.coupon_id, a.redemption.amount, b.redemption.amount
+        ),
+    );
     let first = phone
         .app
         .sync(&SyncRun::default(), &NoProgress, cancel)
@@ -246,11 +306,17 @@ async fn two_phones(
         .into_iter()
         .find(|d| d.coupon_id == a.redemption.coupon_id);
     match &dispute {
-        Some(d) => say(&format!(
-            "  the first phone's sync was applied, the second's came back as a dispute: {}",
-            d.message
-        )),
-        None => say("  the second phone's sync brought no dispute (unexpected)"),
+        Some(d) => story.say(
+            &format!("  第一部手机的同步被接受，第二部的成了争议：{}", d.message),
+            &format!(
+                "  the first phone's sync was applied, the second's came back as a dispute: {}",
+                d.message
+            ),
+        ),
+        None => story.say(
+            "  第二部手机的同步没有带来争议（不应如此）",
+            "  the second phone's sync brought no dispute (unexpected)",
+        ),
     }
     Ok(dispute.map(|d| DemoDispute {
         coupon_id: d.coupon_id,
@@ -261,13 +327,19 @@ async fn two_phones(
     }))
 }
 
-/// The wallet's refusal of `text`, or an error if it was accepted (the demo would lie).
-fn refusal(wallet: &App, text: &str, purchase: &Purchase) -> anyhow::Result<DemoRefusal> {
+/// The wallet's refusal of `text` in the seller's language, or an error if it was accepted
+/// (the demo would lie).
+fn refusal(
+    wallet: &App,
+    text: &str,
+    purchase: &Purchase,
+    language: Language,
+) -> anyhow::Result<DemoRefusal> {
     let verdict = wallet.verify_coupon(text, purchase)?;
     match verdict.refusal {
         Some(r) => Ok(DemoRefusal {
             reason: r.code().to_owned(),
-            message: r.message_en(),
+            message: language.pick(r.message_zh(), r.message_en()),
         }),
         None => Err(WalletError::InvalidInput {
             what: "demo coupon",

@@ -51,13 +51,23 @@ pub fn run(ctx: &Context, app: &App, dir: &Path) -> anyhow::Result<()> {
         }
         // The demo's point is the sync and the lint; without a CJK font file it only loses
         // the pictures (on a bare machine: apt-get install fonts-droid-fallback).
-        Err(e) if !ctx.out.json => println!("No storefront previews: {e:#}"),
+        Err(e) if !ctx.out.json => println!(
+            "{}{e:#}",
+            ctx.language()
+                .pick("没有店铺预览图：", "No storefront previews: ")
+        ),
         Err(_) => {}
     }
     let report = sf.lint()?;
     if !ctx.out.json {
         if !written.is_empty() {
-            println!("Storefront previews beside the database:");
+            println!(
+                "{}",
+                ctx.language().pick(
+                    "店铺预览图（在数据库旁边）：",
+                    "Storefront previews beside the database:"
+                )
+            );
         }
         for f in &written {
             println!("  {}", f.display());

@@ -17,15 +17,18 @@
 //!   shows complete but that is not valid gzip or the promised JSON is a
 //!   [`SyncError::MalformedResponse`] and is not.
 
+mod body;
+mod classify;
+mod retry;
 mod tls;
 
 use std::io::Write as _;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use flate2::write::{GzEncoder, MultiGzDecoder};
+use flate2::write::GzEncoder;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{Method, Url};
 use serde::Serialize;
@@ -33,14 +36,16 @@ use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 
 use crate::sync::SyncError;
-use crate::sync::backoff::{self, BackoffPolicy, Failure};
+use crate::sync::backoff::BackoffPolicy;
+
+use body::decode_json;
+#[cfg(test)]
+use classify::parse_error_body;
+use classify::{classify_reqwest, error_chain};
+use retry::AttemptError;
 
 /// `Accept` of the JSON calls.
 const JSON: &str = "application/json";
-/// How much of an error answer's body is read to find its `{"error": ...}`.
-const ERROR_BODY_LIMIT: u64 = 64 * 1024;
-/// How long an error answer's body may take to arrive before it is given up on.
-const ERROR_BODY_TIMEOUT: Duration = Duration::from_secs(2);
 /// Default cap of a response body (compressed and decompressed), as the protocol promises.
 pub const DEFAULT_MAX_BODY_BYTES: u64 = 32 * 1024 * 1024;
 
@@ -375,82 +380,6 @@ impl Transport {
         Ok(url)
     }
 
-    /// One call: attempts, backoff sleeps and cancellation around `decode`, which turns a
-    /// complete 2xx answer into the result.
-    async fn run<T>(
-        &self,
-        call: &Call<'_>,
-        cancel: &CancellationToken,
-        decode: impl Fn(Answer) -> Result<T, AttemptError>,
-    ) -> Result<T, SyncError> {
-        if cancel.is_cancelled() {
-            return Err(SyncError::Cancelled);
-        }
-        let url = self.url(call.path)?;
-        if let Some(token) = call.token
-            && HeaderValue::from_str(token).is_err()
-        {
-            // Would fail every attempt the same way; only a new activation mends it.
-            return Err(SyncError::ActivateAgain {
-                message: "the stored device token is unusable".into(),
-            });
-        }
-        let max_attempts = self.config.max_attempts.max(1);
-        let mut backoff = self.config.backoff.start();
-        let mut attempt: u32 = 0;
-        loop {
-            attempt += 1;
-            Counters::add(&self.counters.requests, 1);
-            if attempt > 1 {
-                Counters::add(&self.counters.retries, 1);
-            }
-            let outcome = tokio::select! {
-                biased;
-                // Dropping the attempt's future aborts the request on the spot.
-                () = cancel.cancelled() => return Err(SyncError::Cancelled),
-                outcome = tokio::time::timeout(call.timeout, self.attempt(&url, call)) => {
-                    match outcome {
-                        Ok(outcome) => outcome,
-                        Err(_elapsed) => Err(AttemptError::timeout("the attempt took too long")),
-                    }
-                }
-            };
-            let Retry {
-                failure,
-                detail,
-                retry_after,
-                give_up,
-            } = match outcome.and_then(&decode) {
-                Ok(value) => return Ok(value),
-                Err(AttemptError::Fatal(error)) => return Err(*error),
-                Err(AttemptError::Retryable(retry)) => *retry,
-            };
-            let allowed = match call.mode {
-                RetryMode::Idempotent => backoff::is_retryable(failure),
-                RetryMode::OnlyIfNotSent => failure == Failure::Connect,
-            };
-            if !allowed || attempt >= max_attempts {
-                tracing::warn!(
-                    method = %call.method, path = call.path, attempt, reason = %detail,
-                    "request failed; not retrying"
-                );
-                return Err(give_up);
-            }
-            let delay = backoff.delay_honouring(attempt - 1, retry_after);
-            tracing::info!(
-                method = %call.method, path = call.path, attempt,
-                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                reason = %detail,
-                "retrying request"
-            );
-            tokio::select! {
-                biased;
-                () = cancel.cancelled() => return Err(SyncError::Cancelled),
-                () = tokio::time::sleep(delay) => {}
-            }
-        }
-    }
-
     /// One HTTP exchange, up to a complete body (2xx) or a classified failure.
     async fn attempt(&self, url: &Url, call: &Call<'_>) -> Result<Answer, AttemptError> {
         let mut request = self
@@ -480,155 +409,7 @@ impl Transport {
                 complete: complete.verified,
             });
         }
-        let retry_after = response
-            .headers()
-            .get(header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                backoff::parse_retry_after(
-                    v,
-                    SystemTime::now(),
-                    self.config.backoff.max_retry_after,
-                )
-            });
-        let location = response
-            .headers()
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        // What the server says about the failure: bounded in size and time, best effort
-        // (reading it also lets an HTTP/1 connection be reused).
-        let body = match tokio::time::timeout(
-            ERROR_BODY_TIMEOUT,
-            self.read_body(&mut response, ERROR_BODY_LIMIT),
-        )
-        .await
-        {
-            Ok(Ok(body)) => body.bytes,
-            _ => Vec::new(),
-        };
-        let (code, mut message) = parse_error_body(&body);
-        if backoff::is_retryable_status(status) {
-            let give_up = if status == 408 {
-                SyncError::Timeout
-            } else {
-                SyncError::ServerTrouble { status }
-            };
-            return Err(AttemptError::from(Retry {
-                failure: Failure::Status(status),
-                detail: format!("HTTP {status} {code}"),
-                retry_after,
-                give_up,
-            }));
-        }
-        if (300..400).contains(&status) {
-            message = format!(
-                "unexpected redirect to {}",
-                location.as_deref().unwrap_or("?")
-            );
-        }
-        if status == 401 {
-            return Err(AttemptError::fatal(SyncError::ActivateAgain {
-                message: if message.is_empty() { code } else { message },
-            }));
-        }
-        Err(AttemptError::fatal(SyncError::Refused {
-            status,
-            code,
-            message,
-        }))
-    }
-
-    /// Streams a body against `limit` (on the wire and decompressed), inflating gzip.
-    async fn read_body(
-        &self,
-        response: &mut reqwest::Response,
-        limit: u64,
-    ) -> Result<ReadBody, AttemptError> {
-        let too_large = || AttemptError::fatal(SyncError::ResponseTooLarge { limit });
-        // A declared length over the limit is refused before a byte is read.
-        if response.content_length().is_some_and(|n| n > limit) {
-            return Err(too_large());
-        }
-        let headers = response.headers();
-        let encoding = headers
-            .get(header::CONTENT_ENCODING)
-            .map(|v| v.to_str().unwrap_or("?").trim().to_ascii_lowercase());
-        // HTTP/1 bodies with neither header end when the connection does: a cut is invisible.
-        let framed = headers.contains_key(header::CONTENT_LENGTH)
-            || headers.contains_key(header::TRANSFER_ENCODING)
-            || response.version() >= reqwest::Version::HTTP_2;
-        let mut sink = match encoding.as_deref() {
-            None | Some("identity") | Some("") => {
-                let reserve = response.content_length().unwrap_or(0).min(limit);
-                Sink::Plain(Capped::new(limit, usize::try_from(reserve).unwrap_or(0)))
-            }
-            Some("gzip") | Some("x-gzip") => {
-                Sink::Gzip(Box::new(MultiGzDecoder::new(Capped::new(limit, 0))))
-            }
-            Some(other) => {
-                return Err(AttemptError::fatal(SyncError::MalformedResponse {
-                    detail: format!("unsupported content encoding {other:?}"),
-                }));
-            }
-        };
-        let mut wire: u64 = 0;
-        loop {
-            let chunk = match response.chunk().await {
-                Ok(Some(chunk)) => chunk,
-                Ok(None) => break,
-                Err(e) => return Err(classify_body_error(&e)),
-            };
-            wire += chunk.len() as u64;
-            Counters::add(&self.counters.wire_bytes_received, chunk.len() as u64);
-            if wire > limit {
-                return Err(too_large());
-            }
-            let written = match &mut sink {
-                Sink::Plain(capped) => capped.write_all(&chunk),
-                Sink::Gzip(decoder) => decoder.write_all(&chunk),
-            };
-            if let Err(e) = written {
-                if sink.capped().exceeded {
-                    return Err(too_large());
-                }
-                return Err(AttemptError::fatal(SyncError::MalformedResponse {
-                    detail: format!("invalid gzip data: {e}"),
-                }));
-            }
-        }
-        let (bytes, verified) = match sink {
-            Sink::Plain(capped) => (capped.buf, framed),
-            // An empty gzip body (e.g. 204) has nothing to check.
-            Sink::Gzip(_) if wire == 0 => (Vec::new(), framed),
-            Sink::Gzip(mut decoder) => {
-                if let Err(e) = decoder.try_finish() {
-                    if decoder.get_ref().exceeded {
-                        return Err(too_large());
-                    }
-                    // The HTTP framing says every byte the server sent arrived: its gzip
-                    // is broken, and asking again would fetch the same.
-                    if framed {
-                        return Err(AttemptError::fatal(SyncError::MalformedResponse {
-                            detail: format!("invalid gzip stream: {e}"),
-                        }));
-                    }
-                    // Only gzip's missing trailer shows the connection closed early.
-                    return Err(AttemptError::from(Retry {
-                        failure: Failure::Network,
-                        detail: format!("answer cut short (incomplete gzip stream: {e})"),
-                        retry_after: None,
-                        give_up: SyncError::MalformedResponse {
-                            detail: "the answer was cut short (incomplete gzip stream)".into(),
-                        },
-                    }));
-                }
-                // The trailer's CRC and length vouch for the whole body.
-                (std::mem::take(&mut decoder.get_mut().buf), true)
-            }
-        };
-        Counters::add(&self.counters.body_bytes_received, bytes.len() as u64);
-        Ok(ReadBody { bytes, verified })
+        Err(self.refusal(response, status).await)
     }
 }
 
@@ -657,214 +438,6 @@ struct Answer {
     /// The body is known to be whole (length, chunked end, HTTP/2 end of stream or gzip
     /// trailer), so a JSON document ending early is the server's fault, not the network's.
     complete: bool,
-}
-
-struct ReadBody {
-    bytes: Vec<u8>,
-    verified: bool,
-}
-
-/// Why an attempt did not produce a result (boxed: `SyncError` is large and attempts fail
-/// rarely).
-enum AttemptError {
-    /// Worth another attempt if the mode and the attempts left allow.
-    Retryable(Box<Retry>),
-    /// Final.
-    Fatal(Box<SyncError>),
-}
-
-/// A failure that another attempt may cure.
-struct Retry {
-    failure: Failure,
-    detail: String,
-    /// What the server asked for, if it did.
-    retry_after: Option<Duration>,
-    /// What the caller sees when no attempt is left or the mode forbids another.
-    give_up: SyncError,
-}
-
-impl From<Retry> for AttemptError {
-    fn from(retry: Retry) -> AttemptError {
-        AttemptError::Retryable(Box::new(retry))
-    }
-}
-
-impl AttemptError {
-    fn fatal(error: SyncError) -> AttemptError {
-        AttemptError::Fatal(Box::new(error))
-    }
-
-    fn timeout(detail: &str) -> AttemptError {
-        AttemptError::from(Retry {
-            failure: Failure::Timeout,
-            detail: detail.to_string(),
-            retry_after: None,
-            give_up: SyncError::Timeout,
-        })
-    }
-}
-
-/// Decompressed output with a hard cap: writing past it fails and sets `exceeded`.
-struct Capped {
-    buf: Vec<u8>,
-    limit: u64,
-    exceeded: bool,
-}
-
-impl Capped {
-    fn new(limit: u64, reserve: usize) -> Capped {
-        Capped {
-            buf: Vec::with_capacity(reserve),
-            limit,
-            exceeded: false,
-        }
-    }
-}
-
-impl std::io::Write for Capped {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        if (self.buf.len() + data.len()) as u64 > self.limit {
-            self.exceeded = true;
-            return Err(std::io::Error::other("body over the limit"));
-        }
-        self.buf.extend_from_slice(data);
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-enum Sink {
-    Plain(Capped),
-    // Boxed: the decoder's state is large and only gzip answers need it.
-    Gzip(Box<MultiGzDecoder<Capped>>),
-}
-
-impl Sink {
-    fn capped(&self) -> &Capped {
-        match self {
-            Sink::Plain(capped) => capped,
-            Sink::Gzip(decoder) => decoder.get_ref(),
-        }
-    }
-}
-
-fn decode_json<T: DeserializeOwned>(answer: Answer) -> Result<T, AttemptError> {
-    match serde_json::from_slice(&answer.body) {
-        Ok(value) => Ok(value),
-        // Cut short where nothing could tell: treat like any other cut connection.
-        Err(e) if e.is_eof() && !answer.complete => Err(AttemptError::from(Retry {
-            failure: Failure::Network,
-            detail: format!("answer cut short ({e})"),
-            retry_after: None,
-            give_up: SyncError::MalformedResponse {
-                detail: format!("the answer was cut short ({e})"),
-            },
-        })),
-        Err(e) => Err(AttemptError::fatal(SyncError::MalformedResponse {
-            detail: e.to_string(),
-        })),
-    }
-}
-
-/// `{"error": {"code", "message"}}`, or `unknown` and the start of whatever came.
-fn parse_error_body(body: &[u8]) -> (String, String) {
-    #[derive(serde::Deserialize)]
-    struct Envelope {
-        error: Inner,
-    }
-    #[derive(serde::Deserialize)]
-    struct Inner {
-        #[serde(default)]
-        code: Option<String>,
-        #[serde(default)]
-        message: Option<String>,
-    }
-    if let Ok(Envelope { error }) = serde_json::from_slice::<Envelope>(body) {
-        return (
-            error.code.unwrap_or_else(|| "unknown".into()),
-            error.message.unwrap_or_default(),
-        );
-    }
-    let text = String::from_utf8_lossy(body);
-    let text: String = text.trim().chars().take(200).collect();
-    ("unknown".into(), text)
-}
-
-/// A failure before any answer (connect, TLS, sending, waiting for the head).
-fn classify_reqwest(e: reqwest::Error) -> AttemptError {
-    if let Some(tls) = tls::find_rustls_error(&e) {
-        return AttemptError::fatal(SyncError::Tls {
-            detail: tls.to_string(),
-        });
-    }
-    let detail = error_chain(&e);
-    if e.is_builder() {
-        // The request could not even be made: every attempt would fail alike.
-        return AttemptError::fatal(SyncError::Network { detail });
-    }
-    if e.is_timeout() {
-        // A connect timeout means the request was never sent: activation may retry it.
-        let failure = if e.is_connect() {
-            Failure::Connect
-        } else {
-            Failure::Timeout
-        };
-        return AttemptError::from(Retry {
-            failure,
-            detail,
-            retry_after: None,
-            give_up: SyncError::Timeout,
-        });
-    }
-    let failure = if e.is_connect() {
-        Failure::Connect
-    } else {
-        Failure::Network
-    };
-    AttemptError::from(Retry {
-        failure,
-        detail: detail.clone(),
-        retry_after: None,
-        give_up: SyncError::Network { detail },
-    })
-}
-
-/// A failure while the body streams in: the connection broke or the body was cut short.
-fn classify_body_error(e: &reqwest::Error) -> AttemptError {
-    if e.is_timeout() {
-        return AttemptError::timeout(&error_chain(e));
-    }
-    let detail = format!("answer cut short: {}", error_chain(e));
-    AttemptError::from(Retry {
-        failure: Failure::Network,
-        detail: detail.clone(),
-        retry_after: None,
-        give_up: SyncError::Network { detail },
-    })
-}
-
-/// `e` and its sources, `: `-joined (reqwest's own message is often just "error sending
-/// request").
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    let mut depth = 0;
-    while let Some(s) = source {
-        let part = s.to_string();
-        if !text.contains(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        source = s.source();
-        depth += 1;
-        if depth > 8 {
-            break;
-        }
-    }
-    text
 }
 
 fn gzip(data: &[u8]) -> std::io::Result<Vec<u8>> {
