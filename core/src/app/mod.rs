@@ -31,7 +31,7 @@ use std::time::Duration;
 
 pub use activation::Activation;
 pub use error::{AppError, ErrorCode};
-pub use storefront::PreviewImage;
+pub use storefront::{ConflictField, PreviewImage, conflict_fields};
 pub use sync::SyncRun;
 
 use crate::domain::Conflict;

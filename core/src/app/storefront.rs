@@ -27,6 +27,54 @@ pub struct PreviewImage {
     pub height: u32,
 }
 
+/// One field of a storefront conflict: the seller's value beside the server's, as text to
+/// show (a price as `¥59.00`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ConflictField {
+    /// The edited field, named as in [`ProductChanges`] / [`ShopChanges`]: `title`, `price`,
+    /// `description`, `published`, `name`, `announcement`.
+    pub field: String,
+    /// The seller's value.
+    pub yours: String,
+    /// The server's value; `None` when the server sent no state (a rejection).
+    pub server: Option<String>,
+}
+
+/// The fields a storefront conflict is about, in the order the edit listed them. Unreadable
+/// JSON (it came from a server) yields no fields rather than an error.
+pub fn conflict_fields(c: &Conflict) -> Vec<ConflictField> {
+    use serde_json::{Map, Value};
+    let yours: Map<String, Value> = serde_json::from_str(&c.payload).unwrap_or_default();
+    let server: Map<String, Value> = c
+        .server_state
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default();
+    let shop = c.kind == crate::storefront::service::SHOP_EDIT;
+    let text = |key: &str, v: &Value| -> String {
+        match (key, v) {
+            ("price", Value::Number(n)) => n
+                .as_i64()
+                .map_or_else(|| n.to_string(), |fen| crate::money::Fen(fen).to_string()),
+            ("status", Value::String(s)) => (s == "active").to_string(),
+            (_, Value::String(s)) => s.clone(),
+            (_, other) => other.to_string(),
+        }
+    };
+    yours
+        .iter()
+        .map(|(key, value)| ConflictField {
+            field: match (shop, key.as_str()) {
+                (true, "description") => "announcement".to_owned(),
+                (false, "status") => "published".to_owned(),
+                _ => key.clone(),
+            },
+            yours: text(key, value),
+            server: server.get(key).map(|v| text(key, v)),
+        })
+        .collect()
+}
+
 impl App {
     /// The storefront over this app's database, clock and media folder.
     pub fn storefront(&self) -> Storefront<'_> {

@@ -210,3 +210,32 @@ fn edits_lint_and_conflicts_go_through_the_app() {
     let e = app.reapply(42).unwrap_err();
     assert!(e.message(Language::En).contains("#42"), "{e}");
 }
+
+#[test]
+fn a_conflict_lists_each_field_with_both_values() {
+    use crate::domain::ConflictOutcome;
+    let c = Conflict {
+        id: 1,
+        mutation_id: 1,
+        kind: "product_edit".into(),
+        entity_id: "p0".into(),
+        outcome: ConflictOutcome::Conflict,
+        reason: "stale".into(),
+        server_state: Some(r#"{"title": "服务器标题", "price": 6900, "status": "draft"}"#.into()),
+        payload: r#"{"title": "我的标题", "price": 5900, "status": "active"}"#.into(),
+        created_ms: 0,
+        resolved_ms: None,
+    };
+    let fields = conflict_fields(&c);
+    let get = |f: &str| fields.iter().find(|x| x.field == f).cloned().unwrap();
+    assert_eq!(get("title").yours, "我的标题");
+    assert_eq!(get("title").server.as_deref(), Some("服务器标题"));
+    assert_eq!(get("price").yours, "¥59.00");
+    assert_eq!(get("published").server.as_deref(), Some("false"));
+    let broken = Conflict {
+        payload: "not json".into(),
+        server_state: Some("[1".into()),
+        ..c
+    };
+    assert!(conflict_fields(&broken).is_empty());
+}
