@@ -8,10 +8,10 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use sellerkit_core::app::App;
 use sellerkit_core::money::Fen;
 use sellerkit_core::storefront::lint::{Finding, Severity, Subject};
 use sellerkit_core::storefront::preview::{DeviceProfile, Font};
-use sellerkit_core::app::App;
 use sellerkit_core::storefront::{LintReport, PreviewPage, ProductChanges, ShopChanges};
 
 use crate::Context;

@@ -11,8 +11,8 @@ use crate::app::{AppConfig, ErrorCode};
 use crate::domain::{ImageRole, ProductImage, ProductStatus, Tier};
 use crate::locale::Language;
 use crate::money::Fen;
-use crate::storefront::preview::tests::TEST_FONTS;
 use crate::store::StoreError;
+use crate::storefront::preview::tests::TEST_FONTS;
 use crate::sync::secrets::MemorySecretStore;
 
 fn open(dir: &Path, fonts: &[&str], language: Language) -> App {
