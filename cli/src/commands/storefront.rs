@@ -155,7 +155,7 @@ pub fn preview(ctx: &Context, args: &PreviewArgs) -> anyhow::Result<()> {
     let app = open_app(ctx, font_paths(&args.font)?)?;
     let picture = crate::commands::sync::run_cancellable(|_| app.storefront_preview(page, device))?;
     let png = &picture.png;
-    std::fs::write(&args.out, &png).map_err(|e| anyhow::anyhow!("{}: {e}", args.out.display()))?;
+    std::fs::write(&args.out, png).map_err(|e| anyhow::anyhow!("{}: {e}", args.out.display()))?;
     #[derive(serde::Serialize)]
     struct Written<'a> {
         out: &'a Path,
