@@ -33,7 +33,9 @@ pub struct SellerAppConfig {
     /// name is `InvalidInput`.
     #[uniffi(default = None)]
     pub time_zone: Option<String>,
-    /// A CJK font file (TTF/OTF) for storefront previews.
+    /// A CJK font file (TTF/OTF) for storefront previews (`preview`). Several files may be
+    /// given separated as in `PATH` (`:`), tried in order for each character, e.g. a Latin
+    /// font before a CJK-only one. Without it `preview` fails with `InvalidInput`.
     #[uniffi(default = None)]
     pub font_path: Option<String>,
     /// This device's name as the backend shows it, e.g. `Redmi 9A`.
@@ -148,6 +150,15 @@ impl SellerApp {
             logging::install(log_sink, config.log_level.unwrap_or(LogLevel::Info));
             let core = AppConfig {
                 media_dir: config.media_dir.as_ref().map(PathBuf::from),
+                font_paths: config
+                    .font_path
+                    .as_deref()
+                    .map(|list| {
+                        std::env::split_paths(list)
+                            .filter(|p| !p.as_os_str().is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 time_zone: config.time_zone.clone(),
                 language,
                 device_name: config.device_name.clone(),

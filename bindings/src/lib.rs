@@ -3,7 +3,7 @@
 //!
 //! The shells use one object, [`SellerApp`], opened from a [`SellerAppConfig`] with the
 //! platform's [`SecretStore`] and an optional [`LogSink`]; a [`SyncListener`] and a
-//! [`CancelHandle`] go with each sync; the coupon wallet's calls are in `wallet.rs`. The API for app developers is described in
+//! [`CancelHandle`] go with each sync; the coupon wallet's calls are in `wallet.rs`, the storefront's in `storefront.rs`. The API for app developers is described in
 //! `docs/app-developers.md`.
 //!
 //! This crate holds no business rules. Every exported function converts its arguments,
@@ -25,6 +25,7 @@ mod logging;
 mod runtime;
 mod secrets;
 mod status;
+mod storefront;
 mod sync;
 mod wallet;
 
@@ -41,6 +42,11 @@ pub use error::{ErrorCode, SellerKitError, error_code_name};
 pub use logging::{LogLevel, LogRecord, LogSink};
 pub use secrets::SecretStore;
 pub use status::{AppStatus, ConflictInfo};
+pub use storefront::{
+    ConflictFieldInfo, LintFinding, LintOverview, LintSeverity, ListingInfo, PreviewDevice,
+    PreviewImage, ProductEdit, ShopEdit, ShopInfo, StorefrontConflict, StorefrontConflictKind,
+    StorefrontPage,
+};
 pub use sync::{CancelHandle, SyncEvent, SyncListener, SyncPhase, SyncProgress, SyncSummary};
 pub use wallet::{
     CouponKind, CouponScope, CouponTerms, CouponValue, CouponVerdict, DisputeInfo, DisputeKind,

@@ -55,6 +55,7 @@ fun main() {
     runLocaleTests()
     runChecklistTests()
     runDashboardTests()
+    runStorefrontTests()
     println("$passed passed, $failed failed")
     if (failed > 0 || passed == 0) exitProcess(1)
     // The JVM would otherwise wait for JNA's and the coroutines' non-daemon threads.

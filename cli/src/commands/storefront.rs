@@ -1,17 +1,18 @@
 //! `sellerkit preview | lint | edit | conflicts`: the mobile storefront from the desktop.
 //!
-//! Thin: every rule is in `sellerkit_core::storefront::Storefront`; this converts flags and
-//! prints. Pictures are read from the core service's media folder (`App::media_dir`).
+//! Thin: every call goes to the core service (`App::storefront_lint`, `storefront_preview`,
+//! `edit_product`, `edit_shop`, `storefront_conflicts`, `keep_server`, `reapply`), as the FFI's
+//! do; this parses flags, converts and prints. Pictures are read from the core service's media
+//! folder, the fonts given here are the core service's font files (`AppConfig::font_paths`).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use sellerkit_core::app::App;
 use sellerkit_core::money::Fen;
 use sellerkit_core::storefront::lint::{Finding, Severity, Subject};
 use sellerkit_core::storefront::preview::{DeviceProfile, Font};
-use sellerkit_core::storefront::{
-    LintReport, PreviewPage, ProductChanges, ShopChanges, Storefront,
-};
+use sellerkit_core::storefront::{LintReport, PreviewPage, ProductChanges, ShopChanges};
 
 use crate::Context;
 
@@ -106,37 +107,55 @@ pub fn language(ctx: &Context) -> String {
     ctx.language().tag().to_string()
 }
 
-/// The font chain from `--font`, $SELLERKIT_FONT or the Debian defaults.
-pub fn load_font(flags: &[PathBuf]) -> anyhow::Result<Font> {
+/// The font files from `--font`, $SELLERKIT_FONT (a PATH-style list) or the Debian defaults
+/// that are installed, in fallback order.
+pub fn font_paths(flags: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     if !flags.is_empty() {
-        return Ok(Font::from_files(flags)?);
+        return Ok(flags.to_vec());
     }
     if let Ok(list) = std::env::var("SELLERKIT_FONT") {
-        return Ok(Font::from_path_list(&list)?);
+        let paths: Vec<PathBuf> = std::env::split_paths(&list)
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect();
+        if !paths.is_empty() {
+            return Ok(paths);
+        }
     }
-    let present: Vec<&str> = DEFAULT_FONTS
+    let present: Vec<PathBuf> = DEFAULT_FONTS
         .iter()
-        .copied()
-        .filter(|p| Path::new(p).exists())
+        .map(PathBuf::from)
+        .filter(|p| p.exists())
         .collect();
     if present.is_empty() {
         anyhow::bail!(
             "no font: pass --font PATH (a CJK TrueType font), or apt-get install fonts-droid-fallback"
         );
     }
-    Ok(Font::from_files(&present)?)
+    Ok(present)
+}
+
+/// The font chain of [`font_paths`], loaded (for the demo and the benchmark, which draw
+/// through the storefront module directly).
+pub fn load_font(flags: &[PathBuf]) -> anyhow::Result<Font> {
+    Ok(Font::from_files(&font_paths(flags)?)?)
+}
+
+/// The core service over `--db` (never created by these commands), with `fonts`.
+fn open_app(ctx: &Context, fonts: Vec<PathBuf>) -> anyhow::Result<App> {
+    let db = ctx.db_path()?;
+    let mut config = ctx.app_config(&db, false, None)?;
+    config.font_paths = fonts;
+    Ok(App::open(config)?)
 }
 
 /// `sellerkit preview`.
 pub fn preview(ctx: &Context, args: &PreviewArgs) -> anyhow::Result<()> {
-    let app = ctx.open_app(false, None)?;
     let device: DeviceProfile = args.device.parse()?;
     let page: PreviewPage = args.page.parse()?;
-    let font = load_font(&args.font)?;
-    let sf = Storefront::new(app.store(), app.clock().as_ref(), app.media_dir());
-    let picture = sf.preview(&page, device, &font, &language(ctx))?;
-    let png = picture.png()?;
-    std::fs::write(&args.out, &png).map_err(|e| anyhow::anyhow!("{}: {e}", args.out.display()))?;
+    let app = open_app(ctx, font_paths(&args.font)?)?;
+    let picture = crate::commands::sync::run_cancellable(|_| app.storefront_preview(page, device))?;
+    let png = &picture.png;
+    std::fs::write(&args.out, png).map_err(|e| anyhow::anyhow!("{}: {e}", args.out.display()))?;
     #[derive(serde::Serialize)]
     struct Written<'a> {
         out: &'a Path,
@@ -171,7 +190,7 @@ pub fn preview(ctx: &Context, args: &PreviewArgs) -> anyhow::Result<()> {
 /// `sellerkit lint`.
 pub fn lint(ctx: &Context, _args: &LintArgs) -> anyhow::Result<()> {
     let app = ctx.open_app(false, None)?;
-    let report = Storefront::new(app.store(), app.clock().as_ref(), app.media_dir()).lint()?;
+    let report = app.storefront_lint()?;
     let lang = language(ctx);
     ctx.out
         .print(&report, |r| render_lint(r, &lang, usize::MAX));
@@ -222,14 +241,13 @@ fn render_finding(f: &Finding, lang: &str) -> String {
 /// `sellerkit edit`.
 pub fn edit(ctx: &Context, args: &EditArgs) -> anyhow::Result<()> {
     let app = ctx.open_app(false, None)?;
-    let sf = Storefront::new(app.store(), app.clock().as_ref(), app.media_dir());
     match &args.what {
         EditWhat::Shop {
             name,
             announcement,
             theme,
         } => {
-            let shop = sf.edit_shop(&ShopChanges {
+            let shop = app.edit_shop(&ShopChanges {
                 name: name.clone(),
                 announcement: announcement.clone(),
                 theme_color: theme.clone(),
@@ -259,7 +277,7 @@ pub fn edit(ctx: &Context, args: &EditArgs) -> anyhow::Result<()> {
                 featured: *featured,
                 mobile_description: mobile_description.clone(),
             };
-            let p = sf.edit_product(id, &changes)?;
+            let p = app.edit_product(id, &changes)?;
             ctx.out.print(&p, |p| {
                 format!(
                     "Product {} saved ({}, {}); it syncs with the next `sellerkit sync`\n",
@@ -274,14 +292,13 @@ pub fn edit(ctx: &Context, args: &EditArgs) -> anyhow::Result<()> {
 /// `sellerkit conflicts`.
 pub fn conflicts(ctx: &Context, args: &ConflictsArgs) -> anyhow::Result<()> {
     let app = ctx.open_app(false, None)?;
-    let sf = Storefront::new(app.store(), app.clock().as_ref(), app.media_dir());
     if let Some(id) = args.keep_server {
-        sf.keep_server(id)?;
+        app.keep_server(id)?;
     }
     if let Some(id) = args.reapply {
-        sf.reapply(id)?;
+        app.reapply(id)?;
     }
-    let open = sf.conflicts()?;
+    let open = app.storefront_conflicts()?;
     ctx.out.print(&open, |list| {
         let mut out = String::new();
         if list.is_empty() {

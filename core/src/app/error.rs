@@ -6,6 +6,8 @@ use crate::coupons::wallet::WalletError;
 use crate::locale::Language;
 use crate::money::MoneyError;
 use crate::store::StoreError;
+use crate::storefront::StorefrontError;
+use crate::storefront::preview::PreviewError;
 use crate::sync::SyncError;
 use crate::time::TimeError;
 
@@ -74,6 +76,9 @@ pub enum AppError {
     /// An amount that cannot be read or computed.
     #[error(transparent)]
     Money(#[from] MoneyError),
+    /// A storefront call (lint, preview, edit, conflict) refused or failed.
+    #[error(transparent)]
+    Storefront(#[from] StorefrontError),
 }
 
 /// The stable machine codes of [`AppError`]: a closed set, for `--json` output, logs and
@@ -204,6 +209,18 @@ impl AppError {
                 WalletError::Store(e) => store_code(e),
             },
             AppError::Time(_) | AppError::Money(_) => ErrorCode::InvalidInput,
+            AppError::Storefront(e) => match e {
+                StorefrontError::Store(e) => store_code(e),
+                StorefrontError::NoShop => ErrorCode::NotActivated,
+                StorefrontError::NoProduct(_)
+                | StorefrontError::NoConflict(_)
+                | StorefrontError::Invalid { .. } => ErrorCode::InvalidInput,
+                StorefrontError::Preview(e) => match e {
+                    PreviewError::NoFont | PreviewError::BadFont => ErrorCode::InvalidInput,
+                    PreviewError::FontFile { .. } => ErrorCode::Io,
+                    PreviewError::Encode { .. } => ErrorCode::Internal,
+                },
+            },
         }
     }
 
@@ -260,12 +277,72 @@ impl AppError {
             AppError::Wallet(e) => e.message(language),
             AppError::Time(e) => e.message(language),
             AppError::Money(e) => e.message(language),
+            AppError::Storefront(e) => storefront_message(e, language),
         }
     }
 
     /// Whether the operation was cancelled.
     pub fn is_cancelled(&self) -> bool {
         self.code() == ErrorCode::Cancelled
+    }
+}
+
+/// What to tell the seller about a storefront failure, in `language`.
+fn storefront_message(e: &StorefrontError, language: Language) -> String {
+    let zh = language == Language::ZhCn;
+    match e {
+        StorefrontError::Store(e) => e.message(language),
+        StorefrontError::Invalid { message, .. } => {
+            if zh {
+                message.zh.clone()
+            } else {
+                message.en.clone()
+            }
+        }
+        StorefrontError::NoShop => language
+            .pick(
+                "还没有店铺资料。请先激活本设备并同步一次。",
+                "There is no shop on this phone yet. Activate the device and sync first.",
+            )
+            .to_owned(),
+        StorefrontError::NoProduct(id) => match language {
+            Language::ZhCn => format!("找不到商品 {id}，它可能已被删除。请同步后重试。"),
+            Language::En => {
+                format!("Product {id} is not on this phone; it may have been deleted. Sync and try again.")
+            }
+        },
+        StorefrontError::NoConflict(id) => match language {
+            Language::ZhCn => format!("冲突 #{id} 已经处理过或不存在。请刷新列表。"),
+            Language::En => {
+                format!("Conflict #{id} is already settled or does not exist. Refresh the list.")
+            }
+        },
+        StorefrontError::Preview(p) => match p {
+            PreviewError::NoFont => language
+                .pick(
+                    "预览需要字体文件，但应用没有设置字体（font_path）。请更新应用或联系客服。",
+                    "The preview needs a font file, but the app sets none (font_path). Update the app or contact support.",
+                )
+                .to_owned(),
+            PreviewError::FontFile { path, detail } => match language {
+                Language::ZhCn => format!("无法读取字体文件 {path}（{detail}）。请重新安装应用。"),
+                Language::En => {
+                    format!("Cannot read the font file {path} ({detail}). Reinstall the app.")
+                }
+            },
+            PreviewError::BadFont => language
+                .pick(
+                    "字体文件无法使用（不是 TrueType/OpenType 字体）。请重新安装应用。",
+                    "The font file cannot be used (not a TrueType/OpenType font). Reinstall the app.",
+                )
+                .to_owned(),
+            PreviewError::Encode { .. } => language
+                .pick(
+                    "预览图片生成失败。请重试。",
+                    "The preview picture could not be made. Try again.",
+                )
+                .to_owned(),
+        },
     }
 }
 
@@ -380,6 +457,17 @@ mod tests {
             WalletError::Refused(Refusal::Expired).into(),
             MoneyError::Invalid("abc".into()).into(),
             TimeError::InvalidDate("2026-13-01".into()).into(),
+            StorefrontError::NoShop.into(),
+            StorefrontError::NoProduct("p1".into()).into(),
+            StorefrontError::NoConflict(3).into(),
+            StorefrontError::Preview(PreviewError::NoFont).into(),
+            StorefrontError::Preview(PreviewError::BadFont).into(),
+            StorefrontError::Preview(PreviewError::FontFile {
+                path: "/x.ttf".into(),
+                detail: "gone".into(),
+            })
+            .into(),
+            StorefrontError::Preview(PreviewError::Encode { detail: "x".into() }).into(),
         ];
         let han = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
         for e in &errors {

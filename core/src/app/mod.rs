@@ -21,6 +21,7 @@ mod analytics;
 mod checklist;
 mod error;
 mod lock;
+mod storefront;
 mod sync;
 mod wallet;
 
@@ -30,6 +31,7 @@ use std::time::Duration;
 
 pub use activation::Activation;
 pub use error::{AppError, ErrorCode};
+pub use storefront::{ConflictField, PreviewImage, conflict_fields};
 pub use sync::SyncRun;
 
 use crate::domain::Conflict;
@@ -50,6 +52,9 @@ pub struct AppConfig {
     pub create: bool,
     /// Folder for downloaded pictures; default `media/` beside the database.
     pub media_dir: Option<PathBuf>,
+    /// Font files for storefront previews, tried in order for each character (a CJK font,
+    /// possibly after a Latin one). Empty: previews fail with a clear error.
+    pub font_paths: Vec<PathBuf>,
     /// The shop's IANA time zone; default `Asia/Shanghai`.
     pub time_zone: Option<String>,
     /// The seller's language for every word SellerKit shows.
@@ -78,6 +83,7 @@ impl AppConfig {
             database_path: database_path.into(),
             create: true,
             media_dir: None,
+            font_paths: Vec::new(),
             time_zone: None,
             language: Language::default(),
             device_name: "SellerKit desktop".into(),
@@ -111,6 +117,7 @@ pub struct App {
     device_name: String,
     platform: String,
     media_dir: PathBuf,
+    font_paths: Vec<PathBuf>,
     transport: TransportConfig,
     lock: lock::SyncLock,
 }
@@ -177,6 +184,7 @@ impl App {
             device_name: config.device_name,
             platform: config.platform,
             media_dir,
+            font_paths: config.font_paths,
             transport,
         })
     }
@@ -209,6 +217,11 @@ impl App {
     /// Where downloaded pictures go.
     pub fn media_dir(&self) -> &Path {
         &self.media_dir
+    }
+
+    /// The font files storefront previews draw with, in fallback order.
+    pub fn font_paths(&self) -> &[PathBuf] {
+        &self.font_paths
     }
 
     /// The platform given at open (`android`, `ios`, `desktop`).
@@ -272,6 +285,7 @@ impl App {
         let parts = Parts {
             store: Arc::clone(&self.store),
             secrets: Arc::clone(&self.secrets),
+            clock: Arc::clone(&self.clock),
         };
         tokio::task::spawn_blocking(move || f(parts))
             .await
@@ -285,6 +299,7 @@ impl App {
 pub(crate) struct Parts {
     pub(crate) store: Arc<Store>,
     pub(crate) secrets: Arc<dyn SecretStore>,
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 /// What [`App::status`] reports.

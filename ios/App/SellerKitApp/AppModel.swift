@@ -24,6 +24,7 @@ final class AppModel: ObservableObject {
         let wallet: WalletPresenter
         let checklist: ChecklistPresenter
         let dashboard: DashboardPresenter
+        let storefront: StorefrontPresenter
 
         init(app: SellerApp) {
             self.app = app
@@ -33,6 +34,7 @@ final class AppModel: ObservableObject {
             wallet = WalletPresenter(app: app)
             checklist = ChecklistPresenter(app: app)
             dashboard = DashboardPresenter(app: app)
+            storefront = StorefrontPresenter(app: app)
         }
     }
 
@@ -78,14 +80,25 @@ final class AppModel: ObservableObject {
             databasePath: support.appendingPathComponent("sellerkit.db").path,
             mediaDir: support.appendingPathComponent("media", isDirectory: true).path,
             timeZone: nil,
-            // iOS has no public path to its CJK system font; storefront previews (a later
-            // issue) bundle one with the app.
-            fontPath: nil,
+            // Storefront previews draw Chinese text from a font file: the one bundled with the
+            // app (PreviewFont.ttf), else a CJK system font where this iOS keeps one.
+            fontPath: previewFontPath(),
             deviceName: deviceName(),
             platform: "ios",
             extraRootCaPem: nil,
             // Every reason the core words in the phone's language (English for en-*, else Chinese).
             locale: Locale.preferredLanguages.first)
+    }
+
+    /// A CJK font file for storefront previews, or nil (the preview then says so).
+    private static func previewFontPath() -> String? {
+        if let bundled = Bundle.main.path(forResource: "PreviewFont", ofType: "ttf") { return bundled }
+        let system = [
+            "/System/Library/Fonts/LanguageSupport/PingFang.ttc",
+            "/System/Library/Fonts/Core/PingFang.ttc",
+            "/System/Library/Fonts/CoreAddition/STHeiti-Light.ttc",
+        ]
+        return system.first { FileManager.default.isReadableFile(atPath: $0) }
     }
 
     private static func deviceName() -> String {

@@ -8,6 +8,7 @@ struct HomeView: View {
     let onOpenWallet: () -> Void
     let onOpenChecklist: () -> Void
     let onOpenDashboard: () -> Void
+    let onOpenStorefront: () -> Void
 
     var body: some View {
         List {
@@ -35,8 +36,7 @@ struct HomeView: View {
                     }
                 }
             }
-            // The wallet's and the checklist's cards open their screens; the analytics and
-            // storefront cards are placeholders until their issues replace them.
+            // Every feature card opens its screen.
             Section {
                 ForEach(presenter.cards) { card in
                     VStack(alignment: .leading) {
@@ -47,8 +47,8 @@ struct HomeView: View {
                             Button("Open the checklist", action: onOpenChecklist)
                         } else if card == .analytics {
                             Button("Open the dashboard", action: onOpenDashboard)
-                        } else {
-                            Text("Coming soon").font(.footnote).foregroundColor(.secondary)
+                        } else if card == .storefront {
+                            Button("Open the storefront", action: onOpenStorefront)
                         }
                     }
                 }

@@ -27,7 +27,7 @@ struct RootView: View {
 
 /// The app's screens; small enough that a switch is all the navigation it needs.
 struct ScreensView: View {
-    enum Screen { case activation, home, sync, wallet, checklist, dashboard }
+    enum Screen { case activation, home, sync, wallet, checklist, dashboard, storefront }
 
     let screens: AppModel.Screens
     @ObservedObject private var activation: ActivationPresenter
@@ -47,10 +47,12 @@ struct ScreensView: View {
             case .home:
                 HomeView(
                     presenter: screens.home, onOpenSync: { screen = .sync }, onOpenWallet: { screen = .wallet },
-                    onOpenChecklist: { screen = .checklist }, onOpenDashboard: { screen = .dashboard })
+                    onOpenChecklist: { screen = .checklist }, onOpenDashboard: { screen = .dashboard },
+                    onOpenStorefront: { screen = .storefront })
             case .wallet: WalletView(presenter: screens.wallet, onBack: { screen = .home })
             case .checklist: ChecklistView(presenter: screens.checklist, onBack: { screen = .home })
             case .dashboard: DashboardView(presenter: screens.dashboard, onBack: { screen = .home })
+            case .storefront: StorefrontView(presenter: screens.storefront, onBack: { screen = .home })
             }
         }
         .onChange(of: activation.activated != nil) { activated in

@@ -10,6 +10,7 @@ import com.sellerkit.app.presenter.HomePresenter
 import com.sellerkit.app.presenter.Startup
 import com.sellerkit.app.presenter.SyncPresenter
 import com.sellerkit.app.presenter.DashboardPresenter
+import com.sellerkit.app.presenter.StorefrontPresenter
 import com.sellerkit.app.presenter.WalletPresenter
 import com.sellerkit.core.SellerApp
 import kotlinx.coroutines.flow.StateFlow
@@ -31,6 +32,7 @@ class ShellViewModel(application: Application) : AndroidViewModel(application) {
         val wallet = WalletPresenter(app, model.viewModelScope)
         val checklist = ChecklistPresenter(app, model.viewModelScope)
         val dashboard = DashboardPresenter(app, model.viewModelScope)
+        val storefront = StorefrontPresenter(app, model.viewModelScope)
     }
 
     private var screens: Screens? = null

@@ -33,6 +33,7 @@ fun HomeScreen(
     onOpenWallet: () -> Unit,
     onOpenChecklist: () -> Unit,
     onOpenDashboard: () -> Unit,
+    onOpenStorefront: () -> Unit,
 ) {
     val state by presenter.state.collectAsStateWithLifecycle()
     LaunchedEffect(Unit) { presenter.refresh() }
@@ -69,14 +70,13 @@ fun HomeScreen(
                 }
             }
         }
-        // The wallet's, the checklist's and the dashboard's cards open their screens; the
-        // storefront cards are placeholders until their issues replace them.
+        // Every feature card opens its screen.
         items(state.cards) { card ->
             when (card) {
                 FeatureCard.WALLET -> WalletCard(onOpenWallet)
                 FeatureCard.ANALYTICS -> OpenCard(R.string.card_analytics, R.string.dashboard_open, onOpenDashboard)
                 FeatureCard.CHECKLIST -> OpenCard(R.string.card_checklist, R.string.checklist_open, onOpenChecklist)
-                else -> PlaceholderCard(card)
+                FeatureCard.STOREFRONT -> OpenCard(R.string.card_storefront, R.string.storefront_open, onOpenStorefront)
             }
         }
     }
@@ -98,22 +98,6 @@ private fun OpenCard(title: Int, action: Int, onOpen: () -> Unit) {
         Column(Modifier.padding(16.dp)) {
             Text(stringResource(title), style = MaterialTheme.typography.titleMedium)
             Button(onClick = onOpen, modifier = Modifier.padding(top = 8.dp)) { Text(stringResource(action)) }
-        }
-    }
-}
-
-@Composable
-private fun PlaceholderCard(card: FeatureCard) {
-    val title = when (card) {
-        FeatureCard.CHECKLIST -> R.string.card_checklist
-        FeatureCard.ANALYTICS -> R.string.card_analytics
-        FeatureCard.WALLET -> R.string.card_wallet
-        FeatureCard.STOREFRONT -> R.string.card_storefront
-    }
-    OutlinedCard(Modifier.fillMaxWidth()) {
-        Column(Modifier.padding(16.dp)) {
-            Text(stringResource(title), style = MaterialTheme.typography.titleMedium)
-            Text(stringResource(R.string.card_coming), style = MaterialTheme.typography.bodySmall)
         }
     }
 }

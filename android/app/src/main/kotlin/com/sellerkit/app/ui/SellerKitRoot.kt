@@ -22,7 +22,7 @@ import com.sellerkit.app.ShellViewModel
 import com.sellerkit.app.presenter.Startup
 
 /** The app's screens. Small enough that a `when` is all the navigation it needs. */
-enum class Screen { ACTIVATION, HOME, SYNC, WALLET, CHECKLIST, DASHBOARD }
+enum class Screen { ACTIVATION, HOME, SYNC, WALLET, CHECKLIST, DASHBOARD, STOREFRONT }
 
 @Composable
 fun SellerKitRoot(model: ShellViewModel) {
@@ -73,9 +73,11 @@ private fun Screens(model: ShellViewModel, screens: ShellViewModel.Screens, acti
             onOpenWallet = { screen = Screen.WALLET },
             onOpenChecklist = { screen = Screen.CHECKLIST },
             onOpenDashboard = { screen = Screen.DASHBOARD },
+            onOpenStorefront = { screen = Screen.STOREFRONT },
         )
         Screen.WALLET -> WalletScreen(screens.wallet, onBack = { screen = Screen.HOME })
         Screen.CHECKLIST -> ChecklistScreen(screens.checklist, onBack = { screen = Screen.HOME })
         Screen.DASHBOARD -> DashboardScreen(screens.dashboard, onBack = { screen = Screen.HOME })
+        Screen.STOREFRONT -> StorefrontScreen(screens.storefront, onBack = { screen = Screen.HOME })
     }
 }

@@ -26,7 +26,8 @@ internal fun dashboardChecks(app: SellerApp, scope: CoroutineScope) {
         assertEquals(s.trend.size, s.previousTrend.size, "previous aligned")
         assertEquals(board.series.current.map { it.netSalesFen }, s.trend, "trend")
         assertTrue(s.lastSyncMs != null) { "no freshness" }
-        assertEquals(0L, s.pendingChanges, "pending")
+        // The checklist checks before this one leave their tick and untick in the outbox.
+        assertEquals(app.status().pendingOutbox, s.pendingChanges, "pending")
         assertTrue(s.heatmapMax > 0) { "empty heatmap" }
     }
 

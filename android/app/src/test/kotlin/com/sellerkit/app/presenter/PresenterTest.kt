@@ -99,7 +99,8 @@ internal fun openApp(dir: File, name: String, locale: String? = null): SellerApp
             databasePath = File(home, "sellerkit.db").path,
             mediaDir = File(home, "media").path,
             timeZone = null,
-            fontPath = null,
+            // Debian's fonts (Latin, then CJK) for the storefront preview.
+            fontPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
             deviceName = "presenter test $name",
             platform = "desktop",
             extraRootCaPem = null,
@@ -244,6 +245,7 @@ fun main() {
         walletChecks(server, work, app, scope)
         checklistChecks(app, scope)
         dashboardChecks(app, scope)
+        storefrontChecks(app, scope)
 
         app.close()
     }

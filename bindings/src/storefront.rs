@@ -1,0 +1,457 @@
+//! The mobile storefront on [`SellerApp`]: lint findings, the phone preview as PNG, edits of
+//! a listing and of the shop, and the conflicts of those edits with keep-server / reapply.
+//!
+//! Every rule lives in `sellerkit_core` (`App::storefront_*`, `App::edit_product`, ...); this
+//! module converts records, picks the words in the seller's language and forwards. The
+//! preview uses `SellerAppConfig.font_path` and the pictures of `SellerAppConfig.media_dir`.
+//! `docs/storefront-rules.md` has the lint's rules, `docs/app-developers.md` the API.
+
+use std::sync::Arc;
+
+use sellerkit_core::app::{PreviewImage as CorePreview, conflict_fields};
+use sellerkit_core::domain::{Conflict, Product, ProductStatus, ShopProfile};
+use sellerkit_core::locale::Language;
+use sellerkit_core::money::Fen;
+use sellerkit_core::storefront::lint::{Finding, Severity, Subject};
+use sellerkit_core::storefront::preview::DeviceProfile;
+use sellerkit_core::storefront::service::SHOP_EDIT;
+use sellerkit_core::storefront::{LintReport, PreviewPage, ProductChanges, ShopChanges};
+
+use crate::SellerKitError;
+use crate::app::SellerApp;
+use crate::runtime;
+
+/// How much a lint finding matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum LintSeverity {
+    /// Breaks a marketplace or legal rule: the listing can be refused or fined. Fix first.
+    Error,
+    /// Hurts the listing on a phone (blurry, cropped, cut off).
+    Warning,
+    /// A suggestion.
+    Info,
+}
+
+impl From<Severity> for LintSeverity {
+    fn from(s: Severity) -> Self {
+        match s {
+            Severity::Error => LintSeverity::Error,
+            Severity::Warning => LintSeverity::Warning,
+            Severity::Info => LintSeverity::Info,
+        }
+    }
+}
+
+/// One problem the lint found, worded in the seller's language.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct LintFinding {
+    /// The product concerned; `None` for the shop profile.
+    pub product_id: Option<String>,
+    /// Stable rule code (`title_too_long`, `banned_term`, `main_image_too_small`, ...);
+    /// never translated.
+    pub code: String,
+    /// How much it matters.
+    pub severity: LintSeverity,
+    /// The field to edit: `title`, `description`, `price`, `main_image`, `gallery`,
+    /// `shop_name`, `announcement`, `logo`, `banner`.
+    pub field: String,
+    /// What is wrong, with the figures.
+    pub message: String,
+    /// What to do about it.
+    pub fix: String,
+}
+
+/// The lint of the whole shop.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct LintOverview {
+    /// Every finding: the shop's first, then the products' in id order.
+    pub findings: Vec<LintFinding>,
+    /// Products checked (archived ones are not).
+    pub products_checked: u64,
+    /// Products without any finding.
+    pub products_clean: u64,
+    /// Findings of severity `Error`.
+    pub errors: u64,
+    /// Findings of severity `Warning`.
+    pub warnings: u64,
+    /// Findings of severity `Info`.
+    pub infos: u64,
+}
+
+/// Which page to preview.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum StorefrontPage {
+    /// The shop's mobile home (header, banner, featured listings).
+    Home,
+    /// A product page.
+    Product {
+        /// The product's id.
+        id: String,
+    },
+}
+
+/// The phone screen to preview on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum PreviewDevice {
+    /// The phone of the service package: 720x1280.
+    Bundled,
+    /// A current phone: 1080x2340.
+    Modern,
+}
+
+/// A drawn preview.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct PreviewImage {
+    /// A PNG file (`BitmapFactory.decodeByteArray`, `UIImage(data:)`).
+    pub png: Vec<u8>,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+/// Changes to a listing; a `None` field stays as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, uniffi::Record)]
+pub struct ProductEdit {
+    /// Title (synced).
+    #[uniffi(default = None)]
+    pub title: Option<String>,
+    /// Price in fen (synced); parse what the seller typed with `parseMoney`.
+    #[uniffi(default = None)]
+    pub price_fen: Option<i64>,
+    /// Long description (synced).
+    #[uniffi(default = None)]
+    pub description: Option<String>,
+    /// Published (true) or taken down to draft (false) (synced).
+    #[uniffi(default = None)]
+    pub published: Option<bool>,
+    /// Shown on the mobile home (this phone's setting).
+    #[uniffi(default = None)]
+    pub featured: Option<bool>,
+    /// Short description on the phone's product page (this phone's setting).
+    #[uniffi(default = None)]
+    pub mobile_description: Option<String>,
+}
+
+/// Changes to the shop profile; a `None` field stays as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, uniffi::Record)]
+pub struct ShopEdit {
+    /// Shop name (synced).
+    #[uniffi(default = None)]
+    pub name: Option<String>,
+    /// Announcement under the banner (synced).
+    #[uniffi(default = None)]
+    pub announcement: Option<String>,
+    /// Theme colour `#RRGGBB` (this phone's setting).
+    #[uniffi(default = None)]
+    pub theme_color: Option<String>,
+}
+
+/// A listing as it is on the phone after an edit.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct ListingInfo {
+    /// Product id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Long description.
+    pub description: String,
+    /// Price in fen.
+    pub price_fen: i64,
+    /// Published (active) or not (draft, archived).
+    pub published: bool,
+    /// The server version the next edit is based on.
+    pub version: i64,
+    /// Last local or server change, UTC ms.
+    pub updated_ms: i64,
+}
+
+/// The shop profile as it is on the phone after an edit.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct ShopInfo {
+    /// Shop id.
+    pub shop_id: String,
+    /// Name.
+    pub name: String,
+    /// Announcement under the banner.
+    pub announcement: String,
+    /// The server version the next edit is based on.
+    pub version: i64,
+    /// Last local or server change, UTC ms.
+    pub updated_ms: i64,
+}
+
+/// What a storefront conflict is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum StorefrontConflictKind {
+    /// An edit of a listing (`entity_id` is the product id).
+    Product,
+    /// An edit of the shop profile.
+    Shop,
+}
+
+/// One field of a conflicting edit: the seller's value beside the server's.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct ConflictFieldInfo {
+    /// `title`, `price`, `description`, `published`, `name`, `announcement`.
+    pub field: String,
+    /// The seller's value, as text (a price as `¥59.00`).
+    pub yours: String,
+    /// The server's value; `None` when the server sent none (the edit was rejected).
+    pub server: Option<String>,
+}
+
+/// A storefront edit the server did not accept; settle it with `keepServer` or `reapply`.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct StorefrontConflict {
+    /// Local id, for `keepServer` / `reapply`.
+    pub id: i64,
+    /// Listing or shop.
+    pub kind: StorefrontConflictKind,
+    /// The product id, or the shop id.
+    pub entity_id: String,
+    /// True when the server refused the edit itself; false when its value moved on (a
+    /// stale edit).
+    pub rejected: bool,
+    /// The server's reason (its words, for support).
+    pub reason: String,
+    /// The fields the edit changed, each with both values.
+    pub fields: Vec<ConflictFieldInfo>,
+    /// When the server answered, UTC ms.
+    pub at_ms: i64,
+}
+
+fn finding(f: Finding, language: Language) -> LintFinding {
+    let tag = language.tag();
+    LintFinding {
+        product_id: match f.subject {
+            Subject::Shop => None,
+            Subject::Product(id) => Some(id),
+        },
+        code: f.code.as_str().to_owned(),
+        severity: f.severity.into(),
+        field: f.field.as_str().to_owned(),
+        message: f.message.pick(tag).to_owned(),
+        fix: f.fix.pick(tag).to_owned(),
+    }
+}
+
+fn overview(r: LintReport, language: Language) -> LintOverview {
+    let s = r.summary;
+    LintOverview {
+        findings: r
+            .findings
+            .into_iter()
+            .map(|f| finding(f, language))
+            .collect(),
+        products_checked: s.products_checked as u64,
+        products_clean: s.products_clean as u64,
+        errors: s.errors as u64,
+        warnings: s.warnings as u64,
+        infos: s.infos as u64,
+    }
+}
+
+fn listing(p: Product) -> ListingInfo {
+    ListingInfo {
+        published: p.status == ProductStatus::Active,
+        id: p.id,
+        title: p.title,
+        description: p.description,
+        price_fen: p.price.0,
+        version: p.version,
+        updated_ms: p.updated_ms,
+    }
+}
+
+fn shop(s: ShopProfile) -> ShopInfo {
+    ShopInfo {
+        shop_id: s.shop_id,
+        name: s.name,
+        announcement: s.description,
+        version: s.version,
+        updated_ms: s.updated_ms,
+    }
+}
+
+fn conflict(c: Conflict) -> StorefrontConflict {
+    StorefrontConflict {
+        fields: conflict_fields(&c)
+            .into_iter()
+            .map(|f| ConflictFieldInfo {
+                field: f.field,
+                yours: f.yours,
+                server: f.server,
+            })
+            .collect(),
+        id: c.id,
+        kind: if c.kind == SHOP_EDIT {
+            StorefrontConflictKind::Shop
+        } else {
+            StorefrontConflictKind::Product
+        },
+        entity_id: c.entity_id,
+        rejected: c.outcome.as_str() == "rejected",
+        reason: c.reason,
+        at_ms: c.created_ms,
+    }
+}
+
+impl From<ProductEdit> for ProductChanges {
+    fn from(e: ProductEdit) -> Self {
+        ProductChanges {
+            title: e.title,
+            price: e.price_fen.map(Fen),
+            description: e.description,
+            published: e.published,
+            featured: e.featured,
+            mobile_description: e.mobile_description,
+        }
+    }
+}
+
+impl From<ShopEdit> for ShopChanges {
+    fn from(e: ShopEdit) -> Self {
+        ShopChanges {
+            name: e.name,
+            announcement: e.announcement,
+            theme_color: e.theme_color,
+        }
+    }
+}
+
+#[uniffi::export]
+impl SellerApp {
+    /// Lints the shop profile and every listing buyers can see, for phones and for the
+    /// marketplace's and the Advertising Law's rules; each finding with its fix, in the
+    /// seller's language. A local read: call it off the main thread.
+    ///
+    /// # Errors
+    /// `Storage` when the database fails.
+    pub fn lint(&self) -> Result<LintOverview, SellerKitError> {
+        let language = self.app().language();
+        self.call(|app| app.storefront_lint())
+            .map(|r| overview(r, language))
+    }
+
+    /// Draws `page` as `device` shows it and returns the PNG, with the font of
+    /// `SellerAppConfig.font_path` and the downloaded pictures (a missing picture is drawn
+    /// as a placeholder). Runs on SellerKit's threads; cancelling the caller abandons it.
+    ///
+    /// # Errors
+    /// `InvalidInput` when no usable font is configured or the product is unknown;
+    /// `NotActivated` before the first sync (no shop yet); `Storage`.
+    pub async fn preview(
+        self: Arc<Self>,
+        page: StorefrontPage,
+        device: PreviewDevice,
+    ) -> Result<PreviewImage, SellerKitError> {
+        let language = self.app().language();
+        let page = match page {
+            StorefrontPage::Home => PreviewPage::Home,
+            StorefrontPage::Product { id } => PreviewPage::Product(id),
+        };
+        let device = match device {
+            PreviewDevice::Bundled => DeviceProfile::Bundled,
+            PreviewDevice::Modern => DeviceProfile::Modern,
+        };
+        runtime::spawn(Default::default(), language, async move {
+            let p: CorePreview = self
+                .app()
+                .storefront_preview(page, device)
+                .await
+                .map_err(|e| SellerKitError::from_app(e, language))?;
+            Ok(PreviewImage {
+                png: p.png,
+                width: p.width,
+                height: p.height,
+            })
+        })
+        .await
+    }
+
+    /// Edits listing `product_id`: the change is saved on the phone and queued for the next
+    /// sync in one transaction (offline is fine). Returns the listing as it now is.
+    ///
+    /// # Errors
+    /// `InvalidInput` (nothing written) for a blank or too long title, a negative price, a
+    /// too long text, an unknown product; the reason names the field. `Storage`.
+    pub fn edit_product(
+        &self,
+        product_id: String,
+        edit: ProductEdit,
+    ) -> Result<ListingInfo, SellerKitError> {
+        let changes = ProductChanges::from(edit);
+        self.call(|app| app.edit_product(&product_id, &changes))
+            .map(listing)
+    }
+
+    /// Edits the shop profile, as `editProduct` does a listing.
+    ///
+    /// # Errors
+    /// `InvalidInput` (nothing written) for a blank or too long name or announcement, a
+    /// theme colour not in `#RRGGBB`; `NotActivated` before the first sync; `Storage`.
+    pub fn edit_shop(&self, edit: ShopEdit) -> Result<ShopInfo, SellerKitError> {
+        let changes = ShopChanges::from(edit);
+        self.call(|app| app.edit_shop(&changes)).map(shop)
+    }
+
+    /// Storefront edits the server did not accept and that are not settled yet, oldest
+    /// first. A local read.
+    ///
+    /// # Errors
+    /// `Storage` when the database fails.
+    pub fn storefront_conflicts(&self) -> Result<Vec<StorefrontConflict>, SellerKitError> {
+        self.call(|app| app.storefront_conflicts())
+            .map(|list| list.into_iter().map(conflict).collect())
+    }
+
+    /// Settles a storefront conflict by keeping the server's values on the phone.
+    ///
+    /// # Errors
+    /// `InvalidInput` when the conflict is already settled or unknown; `Storage`.
+    pub fn keep_server(&self, conflict_id: i64) -> Result<(), SellerKitError> {
+        self.call(|app| app.keep_server(conflict_id))
+    }
+
+    /// Settles a storefront conflict by applying the seller's edit again on top of the
+    /// server's values; it goes to the server with the next sync.
+    ///
+    /// # Errors
+    /// As `keepServer`.
+    pub fn reapply(&self, conflict_id: i64) -> Result<(), SellerKitError> {
+        self.call(|app| app.reapply(conflict_id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sellerkit_core::domain::ConflictOutcome;
+
+    #[test]
+    fn a_conflict_record_names_its_kind_and_fields() {
+        let c = conflict(Conflict {
+            id: 4,
+            mutation_id: 9,
+            kind: SHOP_EDIT.into(),
+            entity_id: "shop_demo".into(),
+            outcome: ConflictOutcome::Conflict,
+            reason: "stale".into(),
+            server_state: Some(r#"{"name": "B"}"#.into()),
+            payload: r#"{"name": "A"}"#.into(),
+            created_ms: 5,
+            resolved_ms: None,
+        });
+        assert_eq!(c.kind, StorefrontConflictKind::Shop);
+        assert!(!c.rejected);
+        assert_eq!(
+            c.fields,
+            vec![ConflictFieldInfo {
+                field: "name".into(),
+                yours: "A".into(),
+                server: Some("B".into()),
+            }]
+        );
+    }
+}

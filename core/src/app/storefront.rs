@@ -1,0 +1,170 @@
+//! The mobile storefront on the core service: lint, preview, edits of the shop and its
+//! listings, and their conflicts.
+//!
+//! Every rule is in [`crate::storefront`]; here the app supplies its database, clock, media
+//! folder (`AppConfig::media_dir`), font files (`AppConfig::font_paths`) and the seller's
+//! language, and turns failures into [`AppError`]. The edits, the lint and the conflict calls
+//! are plain blocking calls (quick local SQLite work, like the checklist); the preview decodes
+//! pictures and draws a whole screen, so it is `async` and runs on a blocking thread.
+
+use std::path::PathBuf;
+
+use super::{App, AppError};
+use crate::domain::{Conflict, Product, ShopProfile};
+use crate::storefront::preview::{DeviceProfile, Font};
+use crate::storefront::{
+    LintReport, PreviewPage, ProductChanges, ShopChanges, Storefront, StorefrontError,
+};
+
+/// A drawn storefront preview, ready to show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreviewImage {
+    /// The PNG file's bytes.
+    pub png: Vec<u8>,
+    /// Width in pixels (the device's).
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+/// One field of a storefront conflict: the seller's value beside the server's, as text to
+/// show (a price as `¥59.00`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ConflictField {
+    /// The edited field, named as in [`ProductChanges`] / [`ShopChanges`]: `title`, `price`,
+    /// `description`, `published`, `name`, `announcement`.
+    pub field: String,
+    /// The seller's value.
+    pub yours: String,
+    /// The server's value; `None` when the server sent no state (a rejection).
+    pub server: Option<String>,
+}
+
+/// The fields a storefront conflict is about, in the order the edit listed them. Unreadable
+/// JSON (it came from a server) yields no fields rather than an error.
+pub fn conflict_fields(c: &Conflict) -> Vec<ConflictField> {
+    use serde_json::{Map, Value};
+    let yours: Map<String, Value> = serde_json::from_str(&c.payload).unwrap_or_default();
+    let server: Map<String, Value> = c
+        .server_state
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default();
+    let shop = c.kind == crate::storefront::service::SHOP_EDIT;
+    let text = |key: &str, v: &Value| -> String {
+        match (key, v) {
+            ("price", Value::Number(n)) => n
+                .as_i64()
+                .map_or_else(|| n.to_string(), |fen| crate::money::Fen(fen).to_string()),
+            ("status", Value::String(s)) => (s == "active").to_string(),
+            (_, Value::String(s)) => s.clone(),
+            (_, other) => other.to_string(),
+        }
+    };
+    yours
+        .iter()
+        .map(|(key, value)| ConflictField {
+            field: match (shop, key.as_str()) {
+                (true, "description") => "announcement".to_owned(),
+                (false, "status") => "published".to_owned(),
+                _ => key.clone(),
+            },
+            yours: text(key, value),
+            server: server.get(key).map(|v| text(key, v)),
+        })
+        .collect()
+}
+
+impl App {
+    /// The storefront over this app's database, clock and media folder.
+    pub fn storefront(&self) -> Storefront<'_> {
+        Storefront::new(self.store(), self.clock().as_ref(), self.media_dir())
+    }
+
+    /// Lints the shop profile and every listing that buyers can see. Findings carry their
+    /// message and fix in both languages. A local read (blocking).
+    ///
+    /// # Errors
+    /// [`AppError::Storefront`] when the database fails.
+    pub fn storefront_lint(&self) -> Result<LintReport, AppError> {
+        Ok(self.storefront().lint()?)
+    }
+
+    /// Draws `page` as `device` shows it, with the configured fonts and the pictures of the
+    /// media folder (a missing picture is a placeholder), labels in the seller's language;
+    /// returns the PNG. Runs on a blocking thread.
+    ///
+    /// # Errors
+    /// [`AppError::Storefront`]: no font configured or a font file that cannot be used, no
+    /// shop yet (activate and sync), an unknown product, a failing database.
+    pub async fn storefront_preview(
+        &self,
+        page: PreviewPage,
+        device: DeviceProfile,
+    ) -> Result<PreviewImage, AppError> {
+        let media_dir: PathBuf = self.media_dir().to_path_buf();
+        let fonts = self.font_paths().to_vec();
+        let language = self.language().tag();
+        self.blocking(move |parts| {
+            let font = Font::from_files(&fonts).map_err(StorefrontError::from)?;
+            let sf = Storefront::new(&parts.store, parts.clock.as_ref(), &media_dir);
+            let picture = sf.preview(&page, device, &font, language)?;
+            let png = picture.png().map_err(StorefrontError::from)?;
+            Ok(PreviewImage {
+                png,
+                width: picture.width,
+                height: picture.height,
+            })
+        })
+        .await
+    }
+
+    /// Applies `changes` to listing `id` locally and queues the synced fields for the next
+    /// sync, in one transaction; returns the listing as it now is. Blocking.
+    ///
+    /// # Errors
+    /// [`AppError::Storefront`]: a value that is not acceptable (the message says which and
+    /// why), an unknown product, a failing database. Nothing is written then.
+    pub fn edit_product(&self, id: &str, changes: &ProductChanges) -> Result<Product, AppError> {
+        Ok(self.storefront().edit_product(id, changes)?)
+    }
+
+    /// Applies `changes` to the shop profile locally and queues the synced fields for the
+    /// next sync, in one transaction; returns the profile as it now is. Blocking.
+    ///
+    /// # Errors
+    /// [`AppError::Storefront`]: a value that is not acceptable, no shop yet, a failing
+    /// database. Nothing is written then.
+    pub fn edit_shop(&self, changes: &ShopChanges) -> Result<ShopProfile, AppError> {
+        Ok(self.storefront().edit_shop(changes)?)
+    }
+
+    /// Open conflicts of storefront edits (the server refused a stale edit or the edit
+    /// itself), oldest first. A local read (blocking).
+    ///
+    /// # Errors
+    /// [`AppError::Storefront`] when the database fails.
+    pub fn storefront_conflicts(&self) -> Result<Vec<Conflict>, AppError> {
+        Ok(self.storefront().conflicts()?)
+    }
+
+    /// Settles storefront conflict `conflict_id` by taking the server's state. Blocking.
+    ///
+    /// # Errors
+    /// [`AppError::Storefront`]: no such open conflict, a failing database.
+    pub fn keep_server(&self, conflict_id: i64) -> Result<(), AppError> {
+        Ok(self.storefront().keep_server(conflict_id)?)
+    }
+
+    /// Settles storefront conflict `conflict_id` by applying the seller's edit again on the
+    /// server's state; it is queued for the next sync. Blocking.
+    ///
+    /// # Errors
+    /// As [`App::keep_server`].
+    pub fn reapply(&self, conflict_id: i64) -> Result<(), AppError> {
+        Ok(self.storefront().reapply(conflict_id)?)
+    }
+}
+
+#[cfg(test)]
+mod tests;
