@@ -618,6 +618,24 @@ fileprivate struct FfiConverterString: FfiConverter {
     }
 }
 
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterData: FfiConverterRustBuffer {
+    typealias SwiftType = Data
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Data {
+        let len: Int32 = try readInt(&buf)
+        return Data(try readBytes(&buf, count: Int(len)))
+    }
+
+    public static func write(_ value: Data, into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        writeBytes(&buf, value)
+    }
+}
+
 
 
 
@@ -1438,6 +1456,72 @@ public protocol SellerAppProtocol: AnyObject, Sendable {
     func untickChecklistTask(taskId: String) throws  -> ChecklistTick
     
     /**
+     * Edits listing `product_id`: the change is saved on the phone and queued for the next
+     * sync in one transaction (offline is fine). Returns the listing as it now is.
+     *
+     * # Errors
+     * `InvalidInput` (nothing written) for a blank or too long title, a negative price, a
+     * too long text, an unknown product; the reason names the field. `Storage`.
+     */
+    func editProduct(productId: String, edit: ProductEdit) throws  -> ListingInfo
+    
+    /**
+     * Edits the shop profile, as `editProduct` does a listing.
+     *
+     * # Errors
+     * `InvalidInput` (nothing written) for a blank or too long name or announcement, a
+     * theme colour not in `#RRGGBB`; `NotActivated` before the first sync; `Storage`.
+     */
+    func editShop(edit: ShopEdit) throws  -> ShopInfo
+    
+    /**
+     * Settles a storefront conflict by keeping the server's values on the phone.
+     *
+     * # Errors
+     * `InvalidInput` when the conflict is already settled or unknown; `Storage`.
+     */
+    func keepServer(conflictId: Int64) throws 
+    
+    /**
+     * Lints the shop profile and every listing buyers can see, for phones and for the
+     * marketplace's and the Advertising Law's rules; each finding with its fix, in the
+     * seller's language. A local read: call it off the main thread.
+     *
+     * # Errors
+     * `Storage` when the database fails.
+     */
+    func lint() throws  -> LintOverview
+    
+    /**
+     * Draws `page` as `device` shows it and returns the PNG, with the font of
+     * `SellerAppConfig.font_path` and the downloaded pictures (a missing picture is drawn
+     * as a placeholder). Runs on SellerKit's threads; cancelling the caller abandons it.
+     *
+     * # Errors
+     * `InvalidInput` when no usable font is configured or the product is unknown;
+     * `NotActivated` before the first sync (no shop yet); `Storage`.
+     */
+    func preview(page: StorefrontPage, device: PreviewDevice) async throws  -> PreviewImage
+    
+    /**
+     * Settles a storefront conflict by applying the seller's edit again on top of the
+     * server's values; it goes to the server with the next sync.
+     *
+     * # Errors
+     * As `keepServer`.
+     */
+    func reapply(conflictId: Int64) throws 
+    
+    /**
+     * Storefront edits the server did not accept and that are not settled yet, oldest
+     * first. A local read.
+     *
+     * # Errors
+     * `Storage` when the database fails.
+     */
+    func storefrontConflicts() throws  -> [StorefrontConflict]
+    
+    /**
      * Coupons redeemed twice (or overspent) across devices, as the server reported them,
      * newest first; dismissed ones too when `include_resolved`. A quick local read.
      *
@@ -1811,6 +1895,131 @@ open func untickChecklistTask(taskId: String)throws  -> ChecklistTick  {
     uniffi_sellerkit_ffi_fn_method_sellerapp_untick_checklist_task(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(taskId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Edits listing `product_id`: the change is saved on the phone and queued for the next
+     * sync in one transaction (offline is fine). Returns the listing as it now is.
+     *
+     * # Errors
+     * `InvalidInput` (nothing written) for a blank or too long title, a negative price, a
+     * too long text, an unknown product; the reason names the field. `Storage`.
+     */
+open func editProduct(productId: String, edit: ProductEdit)throws  -> ListingInfo  {
+    return try  FfiConverterTypeListingInfo_lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_edit_product(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(productId),
+        FfiConverterTypeProductEdit_lower(edit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Edits the shop profile, as `editProduct` does a listing.
+     *
+     * # Errors
+     * `InvalidInput` (nothing written) for a blank or too long name or announcement, a
+     * theme colour not in `#RRGGBB`; `NotActivated` before the first sync; `Storage`.
+     */
+open func editShop(edit: ShopEdit)throws  -> ShopInfo  {
+    return try  FfiConverterTypeShopInfo_lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_edit_shop(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeShopEdit_lower(edit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Settles a storefront conflict by keeping the server's values on the phone.
+     *
+     * # Errors
+     * `InvalidInput` when the conflict is already settled or unknown; `Storage`.
+     */
+open func keepServer(conflictId: Int64)throws   {try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_keep_server(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(conflictId),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Lints the shop profile and every listing buyers can see, for phones and for the
+     * marketplace's and the Advertising Law's rules; each finding with its fix, in the
+     * seller's language. A local read: call it off the main thread.
+     *
+     * # Errors
+     * `Storage` when the database fails.
+     */
+open func lint()throws  -> LintOverview  {
+    return try  FfiConverterTypeLintOverview_lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_lint(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Draws `page` as `device` shows it and returns the PNG, with the font of
+     * `SellerAppConfig.font_path` and the downloaded pictures (a missing picture is drawn
+     * as a placeholder). Runs on SellerKit's threads; cancelling the caller abandons it.
+     *
+     * # Errors
+     * `InvalidInput` when no usable font is configured or the product is unknown;
+     * `NotActivated` before the first sync (no shop yet); `Storage`.
+     */
+open func preview(page: StorefrontPage, device: PreviewDevice)async throws  -> PreviewImage  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_sellerkit_ffi_fn_method_sellerapp_preview(
+                        self.uniffiCloneHandle(),FfiConverterTypeStorefrontPage_lower(page),FfiConverterTypePreviewDevice_lower(device)
+                )
+            },
+            pollFunc: ffi_sellerkit_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_sellerkit_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_sellerkit_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePreviewImage_lift,
+            errorHandler: FfiConverterTypeSellerKitError_lift
+        )
+}
+    
+    /**
+     * Settles a storefront conflict by applying the seller's edit again on top of the
+     * server's values; it goes to the server with the next sync.
+     *
+     * # Errors
+     * As `keepServer`.
+     */
+open func reapply(conflictId: Int64)throws   {try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_reapply(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(conflictId),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Storefront edits the server did not accept and that are not settled yet, oldest
+     * first. A local read.
+     *
+     * # Errors
+     * `Storage` when the database fails.
+     */
+open func storefrontConflicts()throws  -> [StorefrontConflict]  {
+    return try  FfiConverterSequenceTypeStorefrontConflict.lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_storefront_conflicts(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -2914,6 +3123,85 @@ public func FfiConverterTypeChecklistTick_lift(_ buf: RustBuffer) throws -> Chec
 #endif
 public func FfiConverterTypeChecklistTick_lower(_ value: ChecklistTick) -> RustBuffer {
     return FfiConverterTypeChecklistTick.lower(value)
+}
+
+
+/**
+ * One field of a conflicting edit: the seller's value beside the server's.
+ */
+public struct ConflictFieldInfo: Equatable, Hashable {
+    /**
+     * `title`, `price`, `description`, `published`, `name`, `announcement`.
+     */
+    public var field: String
+    /**
+     * The seller's value, as text (a price as `¥59.00`).
+     */
+    public var yours: String
+    /**
+     * The server's value; `None` when the server sent none (the edit was rejected).
+     */
+    public var server: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `title`, `price`, `description`, `published`, `name`, `announcement`.
+         */field: String, 
+        /**
+         * The seller's value, as text (a price as `¥59.00`).
+         */yours: String, 
+        /**
+         * The server's value; `None` when the server sent none (the edit was rejected).
+         */server: String?) {
+        self.field = field
+        self.yours = yours
+        self.server = server
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConflictFieldInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConflictFieldInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConflictFieldInfo {
+        return
+            try ConflictFieldInfo(
+                field: FfiConverterString.read(from: &buf), 
+                yours: FfiConverterString.read(from: &buf), 
+                server: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConflictFieldInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.field, into: &buf)
+        FfiConverterString.write(value.yours, into: &buf)
+        FfiConverterOptionString.write(value.server, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConflictFieldInfo_lift(_ buf: RustBuffer) throws -> ConflictFieldInfo {
+    return try FfiConverterTypeConflictFieldInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConflictFieldInfo_lower(_ value: ConflictFieldInfo) -> RustBuffer {
+    return FfiConverterTypeConflictFieldInfo.lower(value)
 }
 
 
@@ -4183,6 +4471,347 @@ public func FfiConverterTypeHeatmapCell_lower(_ value: HeatmapCell) -> RustBuffe
 
 
 /**
+ * One problem the lint found, worded in the seller's language.
+ */
+public struct LintFinding: Equatable, Hashable {
+    /**
+     * The product concerned; `None` for the shop profile.
+     */
+    public var productId: String?
+    /**
+     * Stable rule code (`title_too_long`, `banned_term`, `main_image_too_small`, ...);
+     * never translated.
+     */
+    public var code: String
+    /**
+     * How much it matters.
+     */
+    public var severity: LintSeverity
+    /**
+     * The field to edit: `title`, `description`, `price`, `main_image`, `gallery`,
+     * `shop_name`, `announcement`, `logo`, `banner`.
+     */
+    public var field: String
+    /**
+     * What is wrong, with the figures.
+     */
+    public var message: String
+    /**
+     * What to do about it.
+     */
+    public var fix: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The product concerned; `None` for the shop profile.
+         */productId: String?, 
+        /**
+         * Stable rule code (`title_too_long`, `banned_term`, `main_image_too_small`, ...);
+         * never translated.
+         */code: String, 
+        /**
+         * How much it matters.
+         */severity: LintSeverity, 
+        /**
+         * The field to edit: `title`, `description`, `price`, `main_image`, `gallery`,
+         * `shop_name`, `announcement`, `logo`, `banner`.
+         */field: String, 
+        /**
+         * What is wrong, with the figures.
+         */message: String, 
+        /**
+         * What to do about it.
+         */fix: String) {
+        self.productId = productId
+        self.code = code
+        self.severity = severity
+        self.field = field
+        self.message = message
+        self.fix = fix
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LintFinding: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLintFinding: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LintFinding {
+        return
+            try LintFinding(
+                productId: FfiConverterOptionString.read(from: &buf), 
+                code: FfiConverterString.read(from: &buf), 
+                severity: FfiConverterTypeLintSeverity.read(from: &buf), 
+                field: FfiConverterString.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf), 
+                fix: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LintFinding, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.productId, into: &buf)
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterTypeLintSeverity.write(value.severity, into: &buf)
+        FfiConverterString.write(value.field, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+        FfiConverterString.write(value.fix, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLintFinding_lift(_ buf: RustBuffer) throws -> LintFinding {
+    return try FfiConverterTypeLintFinding.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLintFinding_lower(_ value: LintFinding) -> RustBuffer {
+    return FfiConverterTypeLintFinding.lower(value)
+}
+
+
+/**
+ * The lint of the whole shop.
+ */
+public struct LintOverview: Equatable, Hashable {
+    /**
+     * Every finding: the shop's first, then the products' in id order.
+     */
+    public var findings: [LintFinding]
+    /**
+     * Products checked (archived ones are not).
+     */
+    public var productsChecked: UInt64
+    /**
+     * Products without any finding.
+     */
+    public var productsClean: UInt64
+    /**
+     * Findings of severity `Error`.
+     */
+    public var errors: UInt64
+    /**
+     * Findings of severity `Warning`.
+     */
+    public var warnings: UInt64
+    /**
+     * Findings of severity `Info`.
+     */
+    public var infos: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Every finding: the shop's first, then the products' in id order.
+         */findings: [LintFinding], 
+        /**
+         * Products checked (archived ones are not).
+         */productsChecked: UInt64, 
+        /**
+         * Products without any finding.
+         */productsClean: UInt64, 
+        /**
+         * Findings of severity `Error`.
+         */errors: UInt64, 
+        /**
+         * Findings of severity `Warning`.
+         */warnings: UInt64, 
+        /**
+         * Findings of severity `Info`.
+         */infos: UInt64) {
+        self.findings = findings
+        self.productsChecked = productsChecked
+        self.productsClean = productsClean
+        self.errors = errors
+        self.warnings = warnings
+        self.infos = infos
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LintOverview: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLintOverview: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LintOverview {
+        return
+            try LintOverview(
+                findings: FfiConverterSequenceTypeLintFinding.read(from: &buf), 
+                productsChecked: FfiConverterUInt64.read(from: &buf), 
+                productsClean: FfiConverterUInt64.read(from: &buf), 
+                errors: FfiConverterUInt64.read(from: &buf), 
+                warnings: FfiConverterUInt64.read(from: &buf), 
+                infos: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LintOverview, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeLintFinding.write(value.findings, into: &buf)
+        FfiConverterUInt64.write(value.productsChecked, into: &buf)
+        FfiConverterUInt64.write(value.productsClean, into: &buf)
+        FfiConverterUInt64.write(value.errors, into: &buf)
+        FfiConverterUInt64.write(value.warnings, into: &buf)
+        FfiConverterUInt64.write(value.infos, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLintOverview_lift(_ buf: RustBuffer) throws -> LintOverview {
+    return try FfiConverterTypeLintOverview.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLintOverview_lower(_ value: LintOverview) -> RustBuffer {
+    return FfiConverterTypeLintOverview.lower(value)
+}
+
+
+/**
+ * A listing as it is on the phone after an edit.
+ */
+public struct ListingInfo: Equatable, Hashable {
+    /**
+     * Product id.
+     */
+    public var id: String
+    /**
+     * Title.
+     */
+    public var title: String
+    /**
+     * Long description.
+     */
+    public var description: String
+    /**
+     * Price in fen.
+     */
+    public var priceFen: Int64
+    /**
+     * Published (active) or not (draft, archived).
+     */
+    public var published: Bool
+    /**
+     * The server version the next edit is based on.
+     */
+    public var version: Int64
+    /**
+     * Last local or server change, UTC ms.
+     */
+    public var updatedMs: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Product id.
+         */id: String, 
+        /**
+         * Title.
+         */title: String, 
+        /**
+         * Long description.
+         */description: String, 
+        /**
+         * Price in fen.
+         */priceFen: Int64, 
+        /**
+         * Published (active) or not (draft, archived).
+         */published: Bool, 
+        /**
+         * The server version the next edit is based on.
+         */version: Int64, 
+        /**
+         * Last local or server change, UTC ms.
+         */updatedMs: Int64) {
+        self.id = id
+        self.title = title
+        self.description = description
+        self.priceFen = priceFen
+        self.published = published
+        self.version = version
+        self.updatedMs = updatedMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ListingInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeListingInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ListingInfo {
+        return
+            try ListingInfo(
+                id: FfiConverterString.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
+                description: FfiConverterString.read(from: &buf), 
+                priceFen: FfiConverterInt64.read(from: &buf), 
+                published: FfiConverterBool.read(from: &buf), 
+                version: FfiConverterInt64.read(from: &buf), 
+                updatedMs: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ListingInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterString.write(value.description, into: &buf)
+        FfiConverterInt64.write(value.priceFen, into: &buf)
+        FfiConverterBool.write(value.published, into: &buf)
+        FfiConverterInt64.write(value.version, into: &buf)
+        FfiConverterInt64.write(value.updatedMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListingInfo_lift(_ buf: RustBuffer) throws -> ListingInfo {
+    return try FfiConverterTypeListingInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListingInfo_lower(_ value: ListingInfo) -> RustBuffer {
+    return FfiConverterTypeListingInfo.lower(value)
+}
+
+
+/**
  * One log line of SellerKit.
  */
 public struct LogRecord: Equatable, Hashable {
@@ -4258,6 +4887,194 @@ public func FfiConverterTypeLogRecord_lift(_ buf: RustBuffer) throws -> LogRecor
 #endif
 public func FfiConverterTypeLogRecord_lower(_ value: LogRecord) -> RustBuffer {
     return FfiConverterTypeLogRecord.lower(value)
+}
+
+
+/**
+ * A drawn preview.
+ */
+public struct PreviewImage: Equatable, Hashable {
+    /**
+     * A PNG file (`BitmapFactory.decodeByteArray`, `UIImage(data:)`).
+     */
+    public var png: Data
+    /**
+     * Width in pixels.
+     */
+    public var width: UInt32
+    /**
+     * Height in pixels.
+     */
+    public var height: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * A PNG file (`BitmapFactory.decodeByteArray`, `UIImage(data:)`).
+         */png: Data, 
+        /**
+         * Width in pixels.
+         */width: UInt32, 
+        /**
+         * Height in pixels.
+         */height: UInt32) {
+        self.png = png
+        self.width = width
+        self.height = height
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PreviewImage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePreviewImage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PreviewImage {
+        return
+            try PreviewImage(
+                png: FfiConverterData.read(from: &buf), 
+                width: FfiConverterUInt32.read(from: &buf), 
+                height: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PreviewImage, into buf: inout [UInt8]) {
+        FfiConverterData.write(value.png, into: &buf)
+        FfiConverterUInt32.write(value.width, into: &buf)
+        FfiConverterUInt32.write(value.height, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePreviewImage_lift(_ buf: RustBuffer) throws -> PreviewImage {
+    return try FfiConverterTypePreviewImage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePreviewImage_lower(_ value: PreviewImage) -> RustBuffer {
+    return FfiConverterTypePreviewImage.lower(value)
+}
+
+
+/**
+ * Changes to a listing; a `None` field stays as it is.
+ */
+public struct ProductEdit: Equatable, Hashable {
+    /**
+     * Title (synced).
+     */
+    public var title: String?
+    /**
+     * Price in fen (synced); parse what the seller typed with `parseMoney`.
+     */
+    public var priceFen: Int64?
+    /**
+     * Long description (synced).
+     */
+    public var description: String?
+    /**
+     * Published (true) or taken down to draft (false) (synced).
+     */
+    public var published: Bool?
+    /**
+     * Shown on the mobile home (this phone's setting).
+     */
+    public var featured: Bool?
+    /**
+     * Short description on the phone's product page (this phone's setting).
+     */
+    public var mobileDescription: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Title (synced).
+         */title: String? = nil, 
+        /**
+         * Price in fen (synced); parse what the seller typed with `parseMoney`.
+         */priceFen: Int64? = nil, 
+        /**
+         * Long description (synced).
+         */description: String? = nil, 
+        /**
+         * Published (true) or taken down to draft (false) (synced).
+         */published: Bool? = nil, 
+        /**
+         * Shown on the mobile home (this phone's setting).
+         */featured: Bool? = nil, 
+        /**
+         * Short description on the phone's product page (this phone's setting).
+         */mobileDescription: String? = nil) {
+        self.title = title
+        self.priceFen = priceFen
+        self.description = description
+        self.published = published
+        self.featured = featured
+        self.mobileDescription = mobileDescription
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ProductEdit: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProductEdit: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProductEdit {
+        return
+            try ProductEdit(
+                title: FfiConverterOptionString.read(from: &buf), 
+                priceFen: FfiConverterOptionInt64.read(from: &buf), 
+                description: FfiConverterOptionString.read(from: &buf), 
+                published: FfiConverterOptionBool.read(from: &buf), 
+                featured: FfiConverterOptionBool.read(from: &buf), 
+                mobileDescription: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ProductEdit, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.title, into: &buf)
+        FfiConverterOptionInt64.write(value.priceFen, into: &buf)
+        FfiConverterOptionString.write(value.description, into: &buf)
+        FfiConverterOptionBool.write(value.published, into: &buf)
+        FfiConverterOptionBool.write(value.featured, into: &buf)
+        FfiConverterOptionString.write(value.mobileDescription, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProductEdit_lift(_ buf: RustBuffer) throws -> ProductEdit {
+    return try FfiConverterTypeProductEdit.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProductEdit_lower(_ value: ProductEdit) -> RustBuffer {
+    return FfiConverterTypeProductEdit.lower(value)
 }
 
 
@@ -4678,7 +5495,9 @@ public struct SellerAppConfig: Equatable, Hashable {
      */
     public var timeZone: String?
     /**
-     * A CJK font file (TTF/OTF) for storefront previews.
+     * A CJK font file (TTF/OTF) for storefront previews (`preview`). Several files may be
+     * given separated as in `PATH` (`:`), tried in order for each character, e.g. a Latin
+     * font before a CJK-only one. Without it `preview` fails with `InvalidInput`.
      */
     public var fontPath: String?
     /**
@@ -4721,7 +5540,9 @@ public struct SellerAppConfig: Equatable, Hashable {
          * name is `InvalidInput`.
          */timeZone: String? = nil, 
         /**
-         * A CJK font file (TTF/OTF) for storefront previews.
+         * A CJK font file (TTF/OTF) for storefront previews (`preview`). Several files may be
+         * given separated as in `PATH` (`:`), tried in order for each character, e.g. a Latin
+         * font before a CJK-only one. Without it `preview` fails with `InvalidInput`.
          */fontPath: String? = nil, 
         /**
          * This device's name as the backend shows it, e.g. `Redmi 9A`.
@@ -4807,6 +5628,305 @@ public func FfiConverterTypeSellerAppConfig_lift(_ buf: RustBuffer) throws -> Se
 #endif
 public func FfiConverterTypeSellerAppConfig_lower(_ value: SellerAppConfig) -> RustBuffer {
     return FfiConverterTypeSellerAppConfig.lower(value)
+}
+
+
+/**
+ * Changes to the shop profile; a `None` field stays as it is.
+ */
+public struct ShopEdit: Equatable, Hashable {
+    /**
+     * Shop name (synced).
+     */
+    public var name: String?
+    /**
+     * Announcement under the banner (synced).
+     */
+    public var announcement: String?
+    /**
+     * Theme colour `#RRGGBB` (this phone's setting).
+     */
+    public var themeColor: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Shop name (synced).
+         */name: String? = nil, 
+        /**
+         * Announcement under the banner (synced).
+         */announcement: String? = nil, 
+        /**
+         * Theme colour `#RRGGBB` (this phone's setting).
+         */themeColor: String? = nil) {
+        self.name = name
+        self.announcement = announcement
+        self.themeColor = themeColor
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ShopEdit: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeShopEdit: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ShopEdit {
+        return
+            try ShopEdit(
+                name: FfiConverterOptionString.read(from: &buf), 
+                announcement: FfiConverterOptionString.read(from: &buf), 
+                themeColor: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ShopEdit, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.announcement, into: &buf)
+        FfiConverterOptionString.write(value.themeColor, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShopEdit_lift(_ buf: RustBuffer) throws -> ShopEdit {
+    return try FfiConverterTypeShopEdit.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShopEdit_lower(_ value: ShopEdit) -> RustBuffer {
+    return FfiConverterTypeShopEdit.lower(value)
+}
+
+
+/**
+ * The shop profile as it is on the phone after an edit.
+ */
+public struct ShopInfo: Equatable, Hashable {
+    /**
+     * Shop id.
+     */
+    public var shopId: String
+    /**
+     * Name.
+     */
+    public var name: String
+    /**
+     * Announcement under the banner.
+     */
+    public var announcement: String
+    /**
+     * The server version the next edit is based on.
+     */
+    public var version: Int64
+    /**
+     * Last local or server change, UTC ms.
+     */
+    public var updatedMs: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Shop id.
+         */shopId: String, 
+        /**
+         * Name.
+         */name: String, 
+        /**
+         * Announcement under the banner.
+         */announcement: String, 
+        /**
+         * The server version the next edit is based on.
+         */version: Int64, 
+        /**
+         * Last local or server change, UTC ms.
+         */updatedMs: Int64) {
+        self.shopId = shopId
+        self.name = name
+        self.announcement = announcement
+        self.version = version
+        self.updatedMs = updatedMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ShopInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeShopInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ShopInfo {
+        return
+            try ShopInfo(
+                shopId: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                announcement: FfiConverterString.read(from: &buf), 
+                version: FfiConverterInt64.read(from: &buf), 
+                updatedMs: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ShopInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.shopId, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.announcement, into: &buf)
+        FfiConverterInt64.write(value.version, into: &buf)
+        FfiConverterInt64.write(value.updatedMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShopInfo_lift(_ buf: RustBuffer) throws -> ShopInfo {
+    return try FfiConverterTypeShopInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShopInfo_lower(_ value: ShopInfo) -> RustBuffer {
+    return FfiConverterTypeShopInfo.lower(value)
+}
+
+
+/**
+ * A storefront edit the server did not accept; settle it with `keepServer` or `reapply`.
+ */
+public struct StorefrontConflict: Equatable, Hashable {
+    /**
+     * Local id, for `keepServer` / `reapply`.
+     */
+    public var id: Int64
+    /**
+     * Listing or shop.
+     */
+    public var kind: StorefrontConflictKind
+    /**
+     * The product id, or the shop id.
+     */
+    public var entityId: String
+    /**
+     * True when the server refused the edit itself; false when its value moved on (a
+     * stale edit).
+     */
+    public var rejected: Bool
+    /**
+     * The server's reason (its words, for support).
+     */
+    public var reason: String
+    /**
+     * The fields the edit changed, each with both values.
+     */
+    public var fields: [ConflictFieldInfo]
+    /**
+     * When the server answered, UTC ms.
+     */
+    public var atMs: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Local id, for `keepServer` / `reapply`.
+         */id: Int64, 
+        /**
+         * Listing or shop.
+         */kind: StorefrontConflictKind, 
+        /**
+         * The product id, or the shop id.
+         */entityId: String, 
+        /**
+         * True when the server refused the edit itself; false when its value moved on (a
+         * stale edit).
+         */rejected: Bool, 
+        /**
+         * The server's reason (its words, for support).
+         */reason: String, 
+        /**
+         * The fields the edit changed, each with both values.
+         */fields: [ConflictFieldInfo], 
+        /**
+         * When the server answered, UTC ms.
+         */atMs: Int64) {
+        self.id = id
+        self.kind = kind
+        self.entityId = entityId
+        self.rejected = rejected
+        self.reason = reason
+        self.fields = fields
+        self.atMs = atMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StorefrontConflict: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStorefrontConflict: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StorefrontConflict {
+        return
+            try StorefrontConflict(
+                id: FfiConverterInt64.read(from: &buf), 
+                kind: FfiConverterTypeStorefrontConflictKind.read(from: &buf), 
+                entityId: FfiConverterString.read(from: &buf), 
+                rejected: FfiConverterBool.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf), 
+                fields: FfiConverterSequenceTypeConflictFieldInfo.read(from: &buf), 
+                atMs: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StorefrontConflict, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.id, into: &buf)
+        FfiConverterTypeStorefrontConflictKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.entityId, into: &buf)
+        FfiConverterBool.write(value.rejected, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+        FfiConverterSequenceTypeConflictFieldInfo.write(value.fields, into: &buf)
+        FfiConverterInt64.write(value.atMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStorefrontConflict_lift(_ buf: RustBuffer) throws -> StorefrontConflict {
+    return try FfiConverterTypeStorefrontConflict.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStorefrontConflict_lower(_ value: StorefrontConflict) -> RustBuffer {
+    return FfiConverterTypeStorefrontConflict.lower(value)
 }
 
 
@@ -6161,6 +7281,91 @@ public func FfiConverterTypeFigureUnit_lower(_ value: FigureUnit) -> RustBuffer 
 
 
 /**
+ * How much a lint finding matters.
+ */
+
+public enum LintSeverity: Equatable, Hashable {
+    
+    /**
+     * Breaks a marketplace or legal rule: the listing can be refused or fined. Fix first.
+     */
+    case error
+    /**
+     * Hurts the listing on a phone (blurry, cropped, cut off).
+     */
+    case warning
+    /**
+     * A suggestion.
+     */
+    case info
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LintSeverity: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLintSeverity: FfiConverterRustBuffer {
+    typealias SwiftType = LintSeverity
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LintSeverity {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .error
+        
+        case 2: return .warning
+        
+        case 3: return .info
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LintSeverity, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .error:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .warning:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .info:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLintSeverity_lift(_ buf: RustBuffer) throws -> LintSeverity {
+    return try FfiConverterTypeLintSeverity.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLintSeverity_lower(_ value: LintSeverity) -> RustBuffer {
+    return FfiConverterTypeLintSeverity.lower(value)
+}
+
+
+
+/**
  * Severity of a [`LogRecord`], most severe first.
  */
 
@@ -6261,6 +7466,81 @@ public func FfiConverterTypeLogLevel_lift(_ buf: RustBuffer) throws -> LogLevel 
 #endif
 public func FfiConverterTypeLogLevel_lower(_ value: LogLevel) -> RustBuffer {
     return FfiConverterTypeLogLevel.lower(value)
+}
+
+
+
+/**
+ * The phone screen to preview on.
+ */
+
+public enum PreviewDevice: Equatable, Hashable {
+    
+    /**
+     * The phone of the service package: 720x1280.
+     */
+    case bundled
+    /**
+     * A current phone: 1080x2340.
+     */
+    case modern
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension PreviewDevice: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePreviewDevice: FfiConverterRustBuffer {
+    typealias SwiftType = PreviewDevice
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PreviewDevice {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .bundled
+        
+        case 2: return .modern
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PreviewDevice, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .bundled:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .modern:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePreviewDevice_lift(_ buf: RustBuffer) throws -> PreviewDevice {
+    return try FfiConverterTypePreviewDevice.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePreviewDevice_lower(_ value: PreviewDevice) -> RustBuffer {
+    return FfiConverterTypePreviewDevice.lower(value)
 }
 
 
@@ -6765,6 +8045,162 @@ public func FfiConverterTypeSellerKitError_lower(_ value: SellerKitError) -> Rus
 
 
 /**
+ * What a storefront conflict is about.
+ */
+
+public enum StorefrontConflictKind: Equatable, Hashable {
+    
+    /**
+     * An edit of a listing (`entity_id` is the product id).
+     */
+    case product
+    /**
+     * An edit of the shop profile.
+     */
+    case shop
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension StorefrontConflictKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStorefrontConflictKind: FfiConverterRustBuffer {
+    typealias SwiftType = StorefrontConflictKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StorefrontConflictKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .product
+        
+        case 2: return .shop
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: StorefrontConflictKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .product:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .shop:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStorefrontConflictKind_lift(_ buf: RustBuffer) throws -> StorefrontConflictKind {
+    return try FfiConverterTypeStorefrontConflictKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStorefrontConflictKind_lower(_ value: StorefrontConflictKind) -> RustBuffer {
+    return FfiConverterTypeStorefrontConflictKind.lower(value)
+}
+
+
+
+/**
+ * Which page to preview.
+ */
+
+public enum StorefrontPage: Equatable, Hashable {
+    
+    /**
+     * The shop's mobile home (header, banner, featured listings).
+     */
+    case home
+    /**
+     * A product page.
+     */
+    case product(
+        /**
+         * The product's id.
+         */id: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension StorefrontPage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStorefrontPage: FfiConverterRustBuffer {
+    typealias SwiftType = StorefrontPage
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StorefrontPage {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .home
+        
+        case 2: return .product(id: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: StorefrontPage, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .home:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .product(id):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(id, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStorefrontPage_lift(_ buf: RustBuffer) throws -> StorefrontPage {
+    return try FfiConverterTypeStorefrontPage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStorefrontPage_lower(_ value: StorefrontPage) -> RustBuffer {
+    return FfiConverterTypeStorefrontPage.lower(value)
+}
+
+
+
+/**
  * The life of one sync: `Started`, then exactly one of the others.
  */
 
@@ -7175,6 +8611,30 @@ fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionBool: FfiConverterRustBuffer {
+    typealias SwiftType = Bool?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterBool.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterBool.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -7393,6 +8853,31 @@ fileprivate struct FfiConverterSequenceTypeChecklistTask: FfiConverterRustBuffer
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeConflictFieldInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [ConflictFieldInfo]
+
+    public static func write(_ value: [ConflictFieldInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConflictFieldInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConflictFieldInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConflictFieldInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConflictFieldInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeConflictInfo: FfiConverterRustBuffer {
     typealias SwiftType = [ConflictInfo]
 
@@ -7543,6 +9028,31 @@ fileprivate struct FfiConverterSequenceTypeHeatmapCell: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeLintFinding: FfiConverterRustBuffer {
+    typealias SwiftType = [LintFinding]
+
+    public static func write(_ value: [LintFinding], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeLintFinding.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [LintFinding] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [LintFinding]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeLintFinding.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeRedemptionInfo: FfiConverterRustBuffer {
     typealias SwiftType = [RedemptionInfo]
 
@@ -7585,6 +9095,31 @@ fileprivate struct FfiConverterSequenceTypeRefusedChecklistDefinition: FfiConver
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeRefusedChecklistDefinition.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeStorefrontConflict: FfiConverterRustBuffer {
+    typealias SwiftType = [StorefrontConflict]
+
+    public static func write(_ value: [StorefrontConflict], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeStorefrontConflict.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [StorefrontConflict] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [StorefrontConflict]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeStorefrontConflict.read(from: &buf))
         }
         return seq
     }
