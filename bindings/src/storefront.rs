@@ -160,6 +160,12 @@ pub struct ListingInfo {
     pub price_fen: i64,
     /// Published (active) or not (draft, archived).
     pub published: bool,
+    /// Shown on the mobile home.
+    pub featured: bool,
+    /// Short description on the phone's product page.
+    pub mobile_description: String,
+    /// Image ids in gallery order, the main picture first.
+    pub gallery: Vec<String>,
     /// The server version the next edit is based on.
     pub version: i64,
     /// Last local or server change, UTC ms.
@@ -175,6 +181,12 @@ pub struct ShopInfo {
     pub name: String,
     /// Announcement under the banner.
     pub announcement: String,
+    /// Theme colour `#RRGGBB`, if set.
+    pub theme_color: Option<String>,
+    /// The logo's image id, if any.
+    pub logo_image_id: Option<String>,
+    /// The banner's image id, if any.
+    pub banner_image_id: Option<String>,
     /// The server version the next edit is based on.
     pub version: i64,
     /// Last local or server change, UTC ms.
@@ -259,6 +271,9 @@ fn listing(p: Product) -> ListingInfo {
         title: p.title,
         description: p.description,
         price_fen: p.price.0,
+        featured: p.featured,
+        mobile_description: p.mobile_description,
+        gallery: p.gallery,
         version: p.version,
         updated_ms: p.updated_ms,
     }
@@ -269,6 +284,9 @@ fn shop(s: ShopProfile) -> ShopInfo {
         shop_id: s.shop_id,
         name: s.name,
         announcement: s.description,
+        theme_color: s.theme_color,
+        logo_image_id: s.logo_image_id,
+        banner_image_id: s.banner_image_id,
         version: s.version,
         updated_ms: s.updated_ms,
     }
@@ -394,6 +412,62 @@ impl SellerApp {
     pub fn edit_shop(&self, edit: ShopEdit) -> Result<ShopInfo, SellerKitError> {
         let changes = ShopChanges::from(edit);
         self.call(|app| app.edit_shop(&changes)).map(shop)
+    }
+
+    /// Adds the photo file at `path` (e.g. the picker's copy in the app's cache): decoded with
+    /// bounds, its 750 px mobile JPEG written into the media folder. Returns the new image id
+    /// for `setMainImage`, `setGallery`, `setLogo` or `setBanner`; nothing is queued before
+    /// that. Blocking: call it off the main thread.
+    ///
+    /// # Errors
+    /// `InvalidInput` (nothing stored) for a file that is not a picture, damaged or too big;
+    /// `Io` when the file cannot be read or the media folder written.
+    pub fn add_photo(&self, path: String) -> Result<String, SellerKitError> {
+        self.call(|app| app.add_photo(std::path::Path::new(&path)))
+    }
+
+    /// Makes image `image_id` the main picture of listing `product_id`; the photo's upload
+    /// is queued before the edit, in one transaction.
+    ///
+    /// # Errors
+    /// `InvalidInput` for an unknown product or image; `Storage`.
+    pub fn set_main_image(
+        &self,
+        product_id: String,
+        image_id: String,
+    ) -> Result<ListingInfo, SellerKitError> {
+        self.call(|app| app.set_main_image(&product_id, &image_id))
+            .map(listing)
+    }
+
+    /// Sets the gallery of listing `product_id` to `image_ids`, the main picture first; new
+    /// photos' uploads are queued before the edit.
+    ///
+    /// # Errors
+    /// As `setMainImage`.
+    pub fn set_gallery(
+        &self,
+        product_id: String,
+        image_ids: Vec<String>,
+    ) -> Result<ListingInfo, SellerKitError> {
+        self.call(|app| app.set_gallery(&product_id, &image_ids))
+            .map(listing)
+    }
+
+    /// Makes image `image_id` the shop's logo (its upload queued first).
+    ///
+    /// # Errors
+    /// `InvalidInput` for an unknown image; `NotActivated` before the first sync; `Storage`.
+    pub fn set_logo(&self, image_id: String) -> Result<ShopInfo, SellerKitError> {
+        self.call(|app| app.set_logo(&image_id)).map(shop)
+    }
+
+    /// Makes image `image_id` the shop's banner (its upload queued first).
+    ///
+    /// # Errors
+    /// As `setLogo`.
+    pub fn set_banner(&self, image_id: String) -> Result<ShopInfo, SellerKitError> {
+        self.call(|app| app.set_banner(&image_id)).map(shop)
     }
 
     /// Storefront edits the server did not accept and that are not settled yet, oldest

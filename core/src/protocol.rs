@@ -274,6 +274,98 @@ pub struct MutationResult {
     pub code: Option<String>,
 }
 
+/// Mutation kind of a listing edit.
+pub const PRODUCT_EDIT_KIND: &str = "product_edit";
+/// Mutation kind of a shop-profile edit.
+pub const SHOP_EDIT_KIND: &str = "shop_edit";
+/// Outbox kind of a photo upload. It never goes to `POST /v1/mutations`: the sync engine
+/// carries it out as `PUT /v1/media/{entity_id}` (idempotent by image id and content) in
+/// outbox order, so the photo is on the server before the edit that places it is pushed.
+pub const MEDIA_UPLOAD_KIND: &str = "media_upload";
+/// Most pictures in a product's gallery.
+pub const MAX_GALLERY: usize = 20;
+
+/// The payload of a `product_edit` mutation: the fields the seller changed, each optional
+/// (at least one). The mutation's `entity_id` is the product id, its `base_version` the
+/// product version the seller saw.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProductEditPayload {
+    /// Title, 1 to 200 characters, not blank.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Long description, at most 10,000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Category, at most 100 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Price in fen, 0 or more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, minimum = 0))]
+    pub price: Option<Fen>,
+    /// Units in stock, 0 or more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock: Option<i64>,
+    /// `active` (published), `draft` or `archived`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::domain::ProductStatus>,
+    /// Shown on the shop's mobile home.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub featured: Option<bool>,
+    /// Short description on the phone's product page, at most 500 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_description: Option<String>,
+    /// The pictures in order, main picture first: distinct image ids (1 to
+    /// [`MAX_GALLERY`]), each an image of this product on the server (upload it first).
+    /// The server sets the images' `position` to their index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gallery: Option<Vec<String>>,
+}
+
+/// The payload of a `shop_edit` mutation: the fields the seller changed, each optional (at
+/// least one). The mutation's `entity_id` is the shop id.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShopEditPayload {
+    /// Shop name, 1 to 100 characters, not blank.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The announcement under the banner, at most 2,000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Theme colour `#RRGGBB` (upper-case hex digits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^#[0-9A-F]{6}$"))]
+    pub theme_color: Option<String>,
+    /// The logo: an image of this shop with role `logo` (upload it first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_image_id: Option<String>,
+    /// The banner: an image of this shop with role `banner` (upload it first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub banner_image_id: Option<String>,
+}
+
+/// The payload of a local `media_upload` outbox entry: where the photo's file is and what to
+/// tell the server about it. Its `entity_id` is the image id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaUploadPayload {
+    /// `product`, `logo` or `banner`.
+    pub role: crate::domain::ImageRole,
+    /// The product, for `role = product`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+    /// Position among the product's pictures.
+    #[serde(default)]
+    pub position: i64,
+    /// File name inside the media folder.
+    pub file: String,
+    /// MIME type of the file.
+    pub mime: String,
+    /// Hex SHA-256 of the file, checked before the upload.
+    pub sha256: String,
+}
+
 /// Mutation kind of a coupon redemption.
 pub const REDEMPTION_KIND: &str = "redemption";
 
@@ -390,6 +482,9 @@ mod tests {
             status: ProductStatus::Active,
             version: 2,
             updated_ms: 3,
+            featured: false,
+            mobile_description: String::new(),
+            gallery: Vec::new(),
         });
         let text = serde_json::to_string(&change).unwrap();
         assert!(

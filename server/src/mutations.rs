@@ -12,10 +12,10 @@
 
 use axum::extract::State;
 use rusqlite::{Connection, TransactionBehavior};
-use sellerkit_core::domain::{Product, ProductStatus, ShopProfile};
+use sellerkit_core::domain::{ImageRole, Product, ProductImage, ProductStatus, ShopProfile};
 use sellerkit_core::protocol::{
-    EntityKind, ErrorBody, MAX_PUSH_BATCH, Mutation, MutationResult, MutationStatus, PushRequest,
-    PushResponse, REDEMPTION_KIND,
+    EntityKind, ErrorBody, MAX_GALLERY, MAX_PUSH_BATCH, Mutation, MutationResult, MutationStatus,
+    PushRequest, PushResponse, REDEMPTION_KIND,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize as _, Serialize};
@@ -234,6 +234,9 @@ const PRODUCT_EDIT: EditSpec = EditSpec {
         ("price", non_negative),
         ("stock", non_negative),
         ("status", product_status),
+        ("featured", boolean),
+        ("mobile_description", |f, v| text(f, v, 0, 500)),
+        ("gallery", gallery),
     ],
     canonical: canonical::<Product>,
 };
@@ -244,6 +247,9 @@ const SHOP_EDIT: EditSpec = EditSpec {
     fields: &[
         ("name", |f, v| text(f, v, 1, 100)),
         ("description", |f, v| text(f, v, 0, 2_000)),
+        ("theme_color", theme_color),
+        ("logo_image_id", image_id),
+        ("banner_image_id", image_id),
     ],
     canonical: canonical::<ShopProfile>,
 };
@@ -272,6 +278,144 @@ fn non_negative(field: &str, value: &Value) -> Result<(), String> {
         Some(n) if n >= 0 => Ok(()),
         _ => Err(format!("{field} must be a whole number, 0 or more")),
     }
+}
+
+fn boolean(field: &str, value: &Value) -> Result<(), String> {
+    if value.is_boolean() {
+        Ok(())
+    } else {
+        Err(format!("{field} must be true or false"))
+    }
+}
+
+fn theme_color(field: &str, value: &Value) -> Result<(), String> {
+    match value.as_str() {
+        Some(c)
+            if c.len() == 7
+                && c.starts_with('#')
+                && c[1..]
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)) =>
+        {
+            Ok(())
+        }
+        _ => Err(format!(
+            "{field} must be #RRGGBB with upper-case hex digits"
+        )),
+    }
+}
+
+fn is_image_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+fn image_id(field: &str, value: &Value) -> Result<(), String> {
+    match value.as_str() {
+        Some(id) if is_image_id(id) => Ok(()),
+        _ => Err(format!("{field} must be an image id")),
+    }
+}
+
+fn gallery(field: &str, value: &Value) -> Result<(), String> {
+    let shape = || format!("{field} must be 1 to {MAX_GALLERY} distinct image ids");
+    let Some(ids) = value.as_array() else {
+        return Err(shape());
+    };
+    if ids.is_empty() || ids.len() > MAX_GALLERY {
+        return Err(shape());
+    }
+    let mut seen = std::collections::HashSet::new();
+    for id in ids {
+        match id.as_str() {
+            Some(id) if is_image_id(id) && seen.insert(id) => {}
+            _ => return Err(shape()),
+        }
+    }
+    Ok(())
+}
+
+/// Checks what an edit's image fields name: a gallery lists images of this product, a logo
+/// or banner an image of this shop with that role. `Err(reason)` rejects the edit.
+fn check_images(
+    conn: &Connection,
+    shop: &str,
+    entity_id: &str,
+    changes: &Map<String, Value>,
+) -> Result<Result<(), String>, ApiError> {
+    let image = |id: &str| store::get_typed::<ProductImage>(conn, shop, EntityKind::Image, id);
+    for (field, value) in changes {
+        let wanted = match field.as_str() {
+            "gallery" => None,
+            "logo_image_id" => Some(ImageRole::Logo),
+            "banner_image_id" => Some(ImageRole::Banner),
+            _ => continue,
+        };
+        match wanted {
+            None => {
+                for id in value
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                {
+                    let ok = image(id)?.is_some_and(|i| {
+                        i.role == ImageRole::Product && i.product_id.as_deref() == Some(entity_id)
+                    });
+                    if !ok {
+                        return Ok(Err(format!(
+                            "gallery names {}, which is not an image of this product (upload it first)",
+                            echo(id)
+                        )));
+                    }
+                }
+            }
+            Some(role) => {
+                let id = value.as_str().unwrap_or_default();
+                if !image(id)?.is_some_and(|i| i.role == role) {
+                    return Ok(Err(format!(
+                        "{field} names {}, which is not a {} image of this shop (upload it first)",
+                        echo(id),
+                        role.as_str()
+                    )));
+                }
+            }
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// After a gallery edit, each listed image's `position` is its index, so the feed's images
+/// agree with the product's `gallery` (and phones that read only positions see the order).
+fn reposition_gallery(
+    conn: &Connection,
+    seqs: &mut SeqAlloc,
+    shop: &str,
+    gallery: &Value,
+    now_ms: i64,
+) -> Result<(), ApiError> {
+    for (i, id) in gallery
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .enumerate()
+    {
+        let Some(mut img) = store::get_typed::<ProductImage>(conn, shop, EntityKind::Image, id)?
+        else {
+            continue;
+        };
+        let position = i64::try_from(i).unwrap_or(i64::MAX);
+        if img.position != position {
+            img.position = position;
+            img.updated_ms = now_ms;
+            store::put_value(conn, seqs, shop, EntityKind::Image, id, &img)?;
+        }
+    }
+    Ok(())
 }
 
 fn product_status(field: &str, value: &Value) -> Result<(), String> {
@@ -326,6 +470,9 @@ fn edit(
             echo(&m.entity_id)
         )));
     };
+    if let Err(reason) = check_images(conn, shop, &m.entity_id, changes)? {
+        return Ok(Outcome::Rejected(reason));
+    }
     let current: Value = serde_json::from_str(&stored).map_err(|e| ApiError::internal(&e))?;
     let Some(current_obj) = current.as_object() else {
         return Err(ApiError::internal(&"stored entity is not a JSON object"));
@@ -386,6 +533,11 @@ fn edit(
     let json = serde_json::to_string(&edited).map_err(|e| ApiError::internal(&e))?;
     store::put_entity(conn, seqs, shop, spec.kind, &m.entity_id, &json, false)?;
     store::record_changed_fields(conn, key, &current, &edited, new_version, &device.device_id)?;
+    if let Some(order) = changes.get("gallery")
+        && spec.kind == EntityKind::Product
+    {
+        reposition_gallery(conn, seqs, shop, order, now_ms)?;
+    }
     Ok(Outcome::Applied)
 }
 
@@ -455,6 +607,179 @@ mod tests {
         assert_eq!(retried, rejected);
     }
 
+    fn storefront_shop() -> (tempfile::TempDir, Db, Device) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db")).unwrap();
+        let profile = seeding::new_profile("shop_a", "A", Tier::Basic, 1);
+        db.transaction(|tx| {
+            seeding::create_shop(tx, &profile, 1)?;
+            let mut seqs = SeqAlloc::new(tx)?;
+            let product: Product = serde_json::from_value(serde_json::json!({
+                "id": "p1", "title": "茶", "description": "", "category": "tea", "price": 100,
+                "stock": 1, "status": "active", "version": 1, "updated_ms": 1}))
+            .unwrap();
+            seeding::upsert_products(tx, &mut seqs, "shop_a", &[product])?;
+            for (id, role, product_id, position) in [
+                ("i1", ImageRole::Product, Some("p1"), 0),
+                ("i2", ImageRole::Product, Some("p1"), 1),
+                ("lg", ImageRole::Logo, None, 0),
+            ] {
+                let img = ProductImage {
+                    id: id.into(),
+                    product_id: product_id.map(Into::into),
+                    role,
+                    position,
+                    width: Some(10),
+                    height: Some(10),
+                    byte_len: Some(10),
+                    mime: Some("image/png".into()),
+                    sha256: None,
+                    local_path: None,
+                    updated_ms: 1,
+                };
+                store::put_value(tx, &mut seqs, "shop_a", EntityKind::Image, id, &img)?;
+            }
+            Ok::<_, crate::error::StoreError>(())
+        })
+        .unwrap();
+        let device = Device {
+            device_id: "dev_1".into(),
+            shop_id: "shop_a".into(),
+        };
+        (dir, db, device)
+    }
+
+    fn edit(id: i64, kind: &str, entity: &str, base: i64, payload: Value) -> Mutation {
+        Mutation {
+            mutation_id: id,
+            kind: kind.into(),
+            entity_id: entity.into(),
+            base_version: Some(base),
+            payload,
+            created_ms: 0,
+        }
+    }
+
+    #[test]
+    fn storefront_fields_are_edited_checked_and_the_gallery_repositions_the_images() {
+        let (_dir, db, device) = storefront_shop();
+        let batch = [
+            edit(
+                1,
+                "product_edit",
+                "p1",
+                1,
+                serde_json::json!({"featured": true,
+                "mobile_description": "手机上看", "gallery": ["i2", "i1"]}),
+            ),
+            edit(
+                2,
+                "shop_edit",
+                "shop_a",
+                1,
+                serde_json::json!({"theme_color": "#1E886B",
+                "logo_image_id": "lg"}),
+            ),
+            // Refused: wrong types and shapes, images that are not this product's or role's.
+            edit(
+                3,
+                "product_edit",
+                "p1",
+                1,
+                serde_json::json!({"featured": "yes"}),
+            ),
+            edit(
+                4,
+                "product_edit",
+                "p1",
+                1,
+                serde_json::json!({"gallery": ["i1", "i1"]}),
+            ),
+            edit(
+                5,
+                "product_edit",
+                "p1",
+                1,
+                serde_json::json!({"gallery": ["lg"]}),
+            ),
+            edit(
+                6,
+                "product_edit",
+                "p1",
+                1,
+                serde_json::json!({"mobile_description": "长".repeat(501)}),
+            ),
+            edit(
+                7,
+                "shop_edit",
+                "shop_a",
+                1,
+                serde_json::json!({"theme_color": "#1e886b"}),
+            ),
+            edit(
+                8,
+                "shop_edit",
+                "shop_a",
+                1,
+                serde_json::json!({"banner_image_id": "lg"}),
+            ),
+            edit(
+                9,
+                "shop_edit",
+                "shop_a",
+                1,
+                serde_json::json!({"logo_image_id": "nope"}),
+            ),
+        ];
+        let results = db.write(|c| apply_batch(c, &device, &batch, 10)).unwrap();
+        let statuses: Vec<MutationStatus> = results.iter().map(|r| r.status).collect();
+        assert_eq!(statuses[..2], [MutationStatus::Applied; 2], "{results:?}");
+        assert!(
+            statuses[2..].iter().all(|s| *s == MutationStatus::Rejected),
+            "{results:?}"
+        );
+        let (product, shop, i1, i2) = db
+            .read(|c| {
+                Ok::<_, crate::error::StoreError>((
+                    store::get_typed::<Product>(c, "shop_a", EntityKind::Product, "p1")?.unwrap(),
+                    store::get_typed::<ShopProfile>(
+                        c,
+                        "shop_a",
+                        EntityKind::ShopProfile,
+                        "shop_a",
+                    )?
+                    .unwrap(),
+                    store::get_typed::<ProductImage>(c, "shop_a", EntityKind::Image, "i1")?
+                        .unwrap(),
+                    store::get_typed::<ProductImage>(c, "shop_a", EntityKind::Image, "i2")?
+                        .unwrap(),
+                ))
+            })
+            .unwrap();
+        assert!(product.featured);
+        assert_eq!(product.mobile_description, "手机上看");
+        assert_eq!(product.gallery, ["i2", "i1"]);
+        assert_eq!((i2.position, i1.position), (0, 1));
+        assert_eq!(shop.theme_color.as_deref(), Some("#1E886B"));
+        assert_eq!(shop.logo_image_id.as_deref(), Some("lg"));
+
+        // Another device's stale edit of the same new field is a conflict with the state.
+        let other = Device {
+            device_id: "dev_2".into(),
+            ..device.clone()
+        };
+        let stale = [edit(
+            1,
+            "product_edit",
+            "p1",
+            1,
+            serde_json::json!({"featured": false}),
+        )];
+        let answer = db.write(|c| apply_batch(c, &other, &stale, 20)).unwrap();
+        assert_eq!(answer[0].status, MutationStatus::Conflict, "{answer:?}");
+        assert_eq!(answer[0].server_state.as_ref().unwrap()["featured"], true);
+    }
+
     #[test]
     fn an_edit_of_a_product_at_the_top_version_is_rejected_not_a_panic() {
         let dir = tempfile::tempdir().unwrap();
@@ -470,6 +795,9 @@ mod tests {
             price: sellerkit_core::money::Fen(100),
             stock: 1,
             status: ProductStatus::Active,
+            featured: false,
+            mobile_description: String::new(),
+            gallery: Vec::new(),
             version: i64::MAX,
             updated_ms: 0,
         };

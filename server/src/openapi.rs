@@ -48,6 +48,8 @@ use crate::{analytics, api, dev, dev_checklist, dev_coupons, media, mutations};
     ),
     components(schemas(
         sellerkit_core::protocol::RedemptionPayload,
+        sellerkit_core::protocol::ProductEditPayload,
+        sellerkit_core::protocol::ShopEditPayload,
         sellerkit_core::protocol::Change,
         sellerkit_core::protocol::EntityKind,
     )),

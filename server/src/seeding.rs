@@ -28,6 +28,7 @@ pub fn new_profile(shop_id: &str, name: &str, tier: Tier, now_ms: i64) -> ShopPr
         tier,
         version: 1,
         updated_ms: now_ms,
+        theme_color: None,
     }
 }
 

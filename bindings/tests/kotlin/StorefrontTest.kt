@@ -237,6 +237,35 @@ private fun storefrontChecks(server: DevServer, dir: File) {
         assertEquals(0uL, summary.conflicts, "conflicts")
         assertEquals("卖家坚持的标题", field(serverProducts(server, token).getValue(productId), "title"), "server title")
     }
+    check("storefront: a picked photo becomes the main picture, uploads with the next sync, and a non-picture is refused") {
+        val picked = File(dir, "picked.png")
+        val img = java.awt.image.BufferedImage(1200, 1200, java.awt.image.BufferedImage.TYPE_INT_RGB)
+        img.createGraphics().apply { color = java.awt.Color(30, 120, 60); fillRect(0, 0, 1200, 1200); dispose() }
+        ImageIO.write(img, "png", picked)
+        val notAPicture = File(dir, "notes.jpg").apply { writeText("not a picture") }
+        val before = en.status().pendingOutbox
+        val refused = assertThrows<SellerKitException.InvalidInput> { en.addPhoto(notAPicture.path) }
+        assertTrue(refused.reason.isNotBlank()) { "no reason" }
+        assertEquals(before, en.status().pendingOutbox, "a refused photo queues nothing")
+
+        val imageId = en.addPhoto(picked.path)
+        assertEquals(before, en.status().pendingOutbox, "an added photo is not queued until placed")
+        val listing = en.setMainImage(productId, imageId)
+        assertEquals(imageId, listing.gallery.first(), "main picture")
+        assertEquals(before + 2, en.status().pendingOutbox, "the upload and the edit are queued")
+        val summary = runBlocking { en.sync(null, null) }
+        assertEquals(0uL, summary.conflicts, "conflicts")
+        assertEquals(0L, en.status().pendingOutbox, "outbox after sync")
+        val media = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI("${server.url}/v1/media/$imageId"))
+                .header("authorization", "Bearer $token").GET().build(),
+            HttpResponse.BodyHandlers.ofByteArray(),
+        )
+        assertEquals(200, media.statusCode(), "GET /v1/media/$imageId")
+        val uploaded = ImageIO.read(ByteArrayInputStream(media.body()))
+        assertEquals(750, uploaded.width, "the mobile variant's width")
+        assertTrue(serverProducts(server, token).getValue(productId).contains("\"$imageId\"")) { "gallery on the server" }
+    }
     en.close()
     zh.close()
     noFont.close()

@@ -64,6 +64,12 @@ enum EditWhat {
         /// Theme colour, #RRGGBB.
         #[arg(long)]
         theme: Option<String>,
+        /// Logo: a picture file (PNG, JPEG, WebP), or the id of an image already a logo.
+        #[arg(long, value_name = "FILE|ID")]
+        logo: Option<String>,
+        /// Banner: a picture file, or the id of an image already a banner.
+        #[arg(long, value_name = "FILE|ID")]
+        banner: Option<String>,
     },
     /// Edit a listing.
     Product {
@@ -87,6 +93,13 @@ enum EditWhat {
         /// Show on the mobile home (true/false).
         #[arg(long)]
         featured: Option<bool>,
+        /// Main picture: a picture file, or the id of one of the product's pictures.
+        #[arg(long, value_name = "FILE|ID")]
+        main_image: Option<String>,
+        /// Order of the pictures, main first, comma-separated: files or image ids (pictures
+        /// left out keep their order after these).
+        #[arg(long, value_name = "FILE|ID,...", value_delimiter = ',')]
+        gallery: Option<Vec<String>>,
     },
 }
 
@@ -246,12 +259,26 @@ pub fn edit(ctx: &Context, args: &EditArgs) -> anyhow::Result<()> {
             name,
             announcement,
             theme,
+            logo,
+            banner,
         } => {
-            let shop = app.edit_shop(&ShopChanges {
+            // Pictures first: a refused file stops the command before any edit is queued.
+            let logo = logo.as_deref().map(|l| photo_or_id(&app, l)).transpose()?;
+            let banner = banner
+                .as_deref()
+                .map(|b| photo_or_id(&app, b))
+                .transpose()?;
+            let mut shop = app.edit_shop(&ShopChanges {
                 name: name.clone(),
                 announcement: announcement.clone(),
                 theme_color: theme.clone(),
             })?;
+            if let Some(id) = &logo {
+                shop = app.set_logo(id)?;
+            }
+            if let Some(id) = &banner {
+                shop = app.set_banner(id)?;
+            }
             ctx.out.print(&shop, |s| {
                 format!(
                     "Shop {} saved; it syncs with the next `sellerkit sync`\n",
@@ -267,8 +294,23 @@ pub fn edit(ctx: &Context, args: &EditArgs) -> anyhow::Result<()> {
             mobile_description,
             published,
             featured,
+            main_image,
+            gallery,
         } => {
             let price = price.as_deref().map(Fen::parse).transpose()?;
+            // Pictures first: a refused file stops the command before any edit is queued.
+            let main_image = main_image
+                .as_deref()
+                .map(|m| photo_or_id(&app, m))
+                .transpose()?;
+            let gallery = gallery
+                .as_deref()
+                .map(|g| {
+                    g.iter()
+                        .map(|item| photo_or_id(&app, item))
+                        .collect::<anyhow::Result<Vec<_>>>()
+                })
+                .transpose()?;
             let changes = ProductChanges {
                 title: title.clone(),
                 price,
@@ -277,7 +319,13 @@ pub fn edit(ctx: &Context, args: &EditArgs) -> anyhow::Result<()> {
                 featured: *featured,
                 mobile_description: mobile_description.clone(),
             };
-            let p = app.edit_product(id, &changes)?;
+            let mut p = app.edit_product(id, &changes)?;
+            if let Some(order) = &gallery {
+                p = app.set_gallery(id, order)?;
+            }
+            if let Some(main) = &main_image {
+                p = app.set_main_image(id, main)?;
+            }
             ctx.out.print(&p, |p| {
                 format!(
                     "Product {} saved ({}, {}); it syncs with the next `sellerkit sync`\n",
@@ -287,6 +335,23 @@ pub fn edit(ctx: &Context, args: &EditArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A picture argument: an existing file, or anything that looks like a path (a separator,
+/// a picture extension), is added as a photo (its new image id, or the reason it is
+/// refused); anything else is taken as an image id.
+fn photo_or_id(app: &App, arg: &str) -> anyhow::Result<String> {
+    let path = Path::new(arg);
+    let lower = arg.to_ascii_lowercase();
+    let looks_like_file = arg.contains(std::path::MAIN_SEPARATOR)
+        || [".png", ".jpg", ".jpeg", ".webp"]
+            .iter()
+            .any(|ext| lower.ends_with(ext));
+    if path.is_file() || looks_like_file {
+        Ok(app.add_photo(path)?)
+    } else {
+        Ok(arg.to_string())
+    }
 }
 
 /// `sellerkit conflicts`.

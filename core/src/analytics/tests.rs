@@ -44,6 +44,7 @@ fn shop(zone: &str) -> Change {
         tier: Tier::Basic,
         version: 1,
         updated_ms: 1,
+        theme_color: None,
     })
 }
 
@@ -494,7 +495,8 @@ fn a_database_upgraded_with_orders_gets_its_rollups_built_once() {
     let path = dir.path().join("old.db");
     {
         let mut conn = Connection::open(&path).unwrap();
-        migrations::migrate_to(&mut conn, migrations::LATEST_VERSION - 1).unwrap();
+        // v7: the last schema before the analytics rollups (0008).
+        migrations::migrate_to(&mut conn, 7).unwrap();
         conn.execute_batch(&format!(
             "INSERT INTO orders (id, channel, status, customer_id, created_ms, paid_ms,
                  subtotal_fen, discount_fen, total_fen, updated_ms)

@@ -7,6 +7,7 @@ use crate::locale::Language;
 use crate::money::MoneyError;
 use crate::store::StoreError;
 use crate::storefront::StorefrontError;
+use crate::storefront::media::MediaError;
 use crate::storefront::preview::PreviewError;
 use crate::sync::SyncError;
 use crate::time::TimeError;
@@ -214,7 +215,10 @@ impl AppError {
                 StorefrontError::NoShop => ErrorCode::NotActivated,
                 StorefrontError::NoProduct(_)
                 | StorefrontError::NoConflict(_)
+                | StorefrontError::NoPhoto(_)
                 | StorefrontError::Invalid { .. } => ErrorCode::InvalidInput,
+                StorefrontError::Photo(MediaError::Io { .. }) => ErrorCode::Io,
+                StorefrontError::Photo(_) => ErrorCode::InvalidInput,
                 StorefrontError::Preview(e) => match e {
                     PreviewError::NoFont | PreviewError::BadFont => ErrorCode::InvalidInput,
                     PreviewError::FontFile { .. } => ErrorCode::Io,
@@ -287,6 +291,59 @@ impl AppError {
     }
 }
 
+/// What to tell the seller about a photo that cannot be used, in `language`.
+fn photo_message(e: &MediaError, language: Language) -> String {
+    let zh = language == Language::ZhCn;
+    match e {
+        MediaError::NotAnImage => {
+            if zh {
+                "这个文件不是图片。请选择 JPEG、PNG、WebP 或 GIF 照片。".to_owned()
+            } else {
+                "This file is not a picture. Choose a JPEG, PNG, WebP or GIF photo.".to_owned()
+            }
+        }
+        MediaError::Unsupported { format } => {
+            if zh {
+                format!("不支持这种图片格式（{format}）。请选择 JPEG、PNG、WebP 或 GIF 照片。")
+            } else {
+                format!(
+                    "This picture format ({format}) is not supported. Choose a JPEG, PNG, WebP or GIF photo."
+                )
+            }
+        }
+        MediaError::TooLarge { detail } => {
+            if zh {
+                format!("图片太大（{detail}）。请选择小一些的照片。")
+            } else {
+                format!("The picture is too large ({detail}). Choose a smaller photo.")
+            }
+        }
+        MediaError::Corrupt { detail } => {
+            if zh {
+                format!("图片已损坏（{detail}）。请重新拍摄或选择另一张。")
+            } else {
+                format!("The picture is damaged ({detail}). Take it again or choose another.")
+            }
+        }
+        MediaError::Convert { detail } => {
+            if zh {
+                format!("无法转换这张图片（{detail}）。请选择另一张。")
+            } else {
+                format!("This picture could not be converted ({detail}). Choose another.")
+            }
+        }
+        MediaError::Io { path, detail } => {
+            if zh {
+                format!("无法读写文件 {path}（{detail}）。请检查存储空间后重试。")
+            } else {
+                format!(
+                    "Cannot read or write {path} ({detail}). Check the free space and try again."
+                )
+            }
+        }
+    }
+}
+
 /// What to tell the seller about a storefront failure, in `language`.
 fn storefront_message(e: &StorefrontError, language: Language) -> String {
     let zh = language == Language::ZhCn;
@@ -311,6 +368,11 @@ fn storefront_message(e: &StorefrontError, language: Language) -> String {
                 format!("Product {id} is not on this phone; it may have been deleted. Sync and try again.")
             }
         },
+        StorefrontError::NoPhoto(id) => match language {
+            Language::ZhCn => format!("没有可放在这里的图片 {id}。请先添加这张照片。"),
+            Language::En => format!("There is no picture {id} to place here. Add the photo first."),
+        },
+        StorefrontError::Photo(m) => photo_message(m, language),
         StorefrontError::NoConflict(id) => match language {
             Language::ZhCn => format!("冲突 #{id} 已经处理过或不存在。请刷新列表。"),
             Language::En => {

@@ -139,6 +139,52 @@ impl App {
         Ok(self.storefront().edit_shop(changes)?)
     }
 
+    /// Adds the photo at `path`: decoded with bounds, its 750 px mobile JPEG written into
+    /// the media folder; returns its new image id. Nothing is queued until it is placed
+    /// ([`App::set_main_image`], [`App::set_gallery`], [`App::set_logo`], [`App::set_banner`]).
+    /// Blocking.
+    ///
+    /// # Errors
+    /// [`AppError::Storefront`]: a file that cannot be read, is not a picture, is damaged or
+    /// too big; a failing disk. Nothing is stored then.
+    pub fn add_photo(&self, path: &std::path::Path) -> Result<String, AppError> {
+        Ok(self.storefront().add_photo(path)?)
+    }
+
+    /// Makes image `image_id` the main picture of listing `product_id`, queuing the photo's
+    /// upload before the edit, in one transaction. Blocking.
+    ///
+    /// # Errors
+    /// [`AppError::Storefront`]: an unknown product or image, a failing database.
+    pub fn set_main_image(&self, product_id: &str, image_id: &str) -> Result<Product, AppError> {
+        Ok(self.storefront().set_main_image(product_id, image_id)?)
+    }
+
+    /// Sets the gallery of listing `product_id` to `order` (main picture first), queuing the
+    /// uploads of new photos before the edit, in one transaction. Blocking.
+    ///
+    /// # Errors
+    /// As [`App::set_main_image`].
+    pub fn set_gallery(&self, product_id: &str, order: &[String]) -> Result<Product, AppError> {
+        Ok(self.storefront().set_gallery(product_id, order)?)
+    }
+
+    /// Makes image `image_id` the shop's logo (upload queued first). Blocking.
+    ///
+    /// # Errors
+    /// [`AppError::Storefront`]: an unknown image, no shop yet, a failing database.
+    pub fn set_logo(&self, image_id: &str) -> Result<ShopProfile, AppError> {
+        Ok(self.storefront().set_logo(image_id)?)
+    }
+
+    /// Makes image `image_id` the shop's banner (upload queued first). Blocking.
+    ///
+    /// # Errors
+    /// As [`App::set_logo`].
+    pub fn set_banner(&self, image_id: &str) -> Result<ShopProfile, AppError> {
+        Ok(self.storefront().set_banner(image_id)?)
+    }
+
     /// Open conflicts of storefront edits (the server refused a stale edit or the edit
     /// itself), oldest first. A local read (blocking).
     ///

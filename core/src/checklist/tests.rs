@@ -31,6 +31,7 @@ fn shop(tier: Tier) -> ShopProfile {
         tier,
         version: 1,
         updated_ms: 1,
+        theme_color: None,
     }
 }
 
@@ -45,6 +46,9 @@ fn product(n: u32, title: &str) -> Product {
         status: ProductStatus::Active,
         version: 1,
         updated_ms: 1,
+        featured: false,
+        mobile_description: String::new(),
+        gallery: Vec::new(),
     }
 }
 

@@ -52,6 +52,20 @@ pub struct Product {
     pub version: i64,
     /// Last change, UTC ms.
     pub updated_ms: i64,
+    /// Shown on the shop's mobile home. Absent in older feeds: `false`.
+    #[serde(default)]
+    pub featured: bool,
+    /// Short description on the phone's product page, at most 500 characters. Absent in
+    /// older feeds: empty.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
+    pub mobile_description: String,
+    /// The order the seller gave the product's pictures, main picture first, as image ids
+    /// (at most 20, each an image of this product). Empty: never set, the images' own
+    /// `position` decides. The server keeps the images' positions equal to this order.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
+    pub gallery: Vec<String>,
 }
 
 impl Product {

@@ -36,4 +36,9 @@ pub struct ShopProfile {
     pub version: i64,
     /// Last change, UTC ms.
     pub updated_ms: i64,
+    /// Theme colour of the mobile storefront, `#RRGGBB` (upper case), if the seller chose
+    /// one. Absent in older feeds: none.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^#[0-9A-F]{6}$"))]
+    pub theme_color: Option<String>,
 }

@@ -11,8 +11,8 @@ pub struct CatalogRepo<'c> {
     pub(super) conn: &'c Connection,
 }
 
-const PRODUCT_COLUMNS: &str =
-    "id, title, description, category, price_fen, stock, status, version, updated_ms";
+const PRODUCT_COLUMNS: &str = "id, title, description, category, price_fen, stock, status, \
+                               version, updated_ms, featured, mobile_description, gallery";
 
 fn product_from_row(r: &Row<'_>) -> rusqlite::Result<Product> {
     Ok(Product {
@@ -25,6 +25,17 @@ fn product_from_row(r: &Row<'_>) -> rusqlite::Result<Product> {
         status: parse_column(r, 6)?,
         version: r.get(7)?,
         updated_ms: r.get(8)?,
+        featured: r.get::<_, i64>(9)? != 0,
+        mobile_description: r.get(10)?,
+        gallery: parse_gallery(r, 11)?,
+    })
+}
+
+/// The gallery column: a JSON array of image ids (checked `json_valid` by the schema).
+fn parse_gallery(r: &Row<'_>, idx: usize) -> rusqlite::Result<Vec<String>> {
+    let text: String = r.get(idx)?;
+    serde_json::from_str(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
     })
 }
 
@@ -52,12 +63,14 @@ impl CatalogRepo<'_> {
     pub fn put_product(&self, p: &Product) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO products (id, title, description, category, price_fen, stock, status,
-                 version, updated_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 version, updated_ms, featured, mobile_description, gallery)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT (id) DO UPDATE SET title = excluded.title,
                  description = excluded.description, category = excluded.category,
                  price_fen = excluded.price_fen, stock = excluded.stock, status = excluded.status,
-                 version = excluded.version, updated_ms = excluded.updated_ms",
+                 version = excluded.version, updated_ms = excluded.updated_ms,
+                 featured = excluded.featured, mobile_description = excluded.mobile_description,
+                 gallery = excluded.gallery",
             params![
                 p.id,
                 p.title,
@@ -67,9 +80,21 @@ impl CatalogRepo<'_> {
                 p.stock,
                 p.status.as_str(),
                 p.version,
-                p.updated_ms
+                p.updated_ms,
+                i64::from(p.featured),
+                p.mobile_description,
+                serde_json::to_string(&p.gallery).unwrap_or_else(|_| "[]".into())
             ],
         )?;
+        // The seller's order of the pictures is the images' order: position = index.
+        if !p.gallery.is_empty() {
+            let mut stmt = self.conn.prepare_cached(
+                "UPDATE images SET position = ?3 WHERE id = ?1 AND product_id = ?2",
+            )?;
+            for (i, image_id) in p.gallery.iter().enumerate() {
+                stmt.execute(params![image_id, p.id, i as i64])?;
+            }
+        }
         Ok(())
     }
 

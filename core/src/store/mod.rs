@@ -30,7 +30,7 @@ pub use error::StoreError;
 pub use orders::OrderRepo;
 pub use shop::ShopRepo;
 pub use status::{StoreStatus, TableCounts};
-pub use storefront::{ListingSettings, StorefrontRepo};
+pub use storefront::{ListingSettings, PendingPhoto, StorefrontRepo};
 pub use sync::{NewMutation, SyncRepo};
 
 /// How long a connection waits for a lock held by another connection before giving up.

@@ -26,7 +26,7 @@ impl ShopRepo<'_> {
             .conn
             .query_row(
                 "SELECT shop_id, name, description, logo_image_id, banner_image_id, time_zone,
-                        tier, version, updated_ms
+                        tier, version, updated_ms, theme_color
                  FROM shop_profile WHERE id = 1",
                 [],
                 |r| {
@@ -40,6 +40,7 @@ impl ShopRepo<'_> {
                         tier: parse_column(r, 6)?,
                         version: r.get(7)?,
                         updated_ms: r.get(8)?,
+                        theme_color: r.get(9)?,
                     })
                 },
             )
@@ -50,13 +51,13 @@ impl ShopRepo<'_> {
     pub fn put(&self, shop: &ShopProfile) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO shop_profile (id, shop_id, name, description, logo_image_id,
-                 banner_image_id, time_zone, tier, version, updated_ms)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 banner_image_id, time_zone, tier, version, updated_ms, theme_color)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
              ON CONFLICT (id) DO UPDATE SET shop_id = excluded.shop_id, name = excluded.name,
                  description = excluded.description, logo_image_id = excluded.logo_image_id,
                  banner_image_id = excluded.banner_image_id, time_zone = excluded.time_zone,
                  tier = excluded.tier, version = excluded.version,
-                 updated_ms = excluded.updated_ms",
+                 updated_ms = excluded.updated_ms, theme_color = excluded.theme_color",
             params![
                 shop.shop_id,
                 shop.name,
@@ -66,7 +67,8 @@ impl ShopRepo<'_> {
                 shop.time_zone,
                 shop.tier.as_str(),
                 shop.version,
-                shop.updated_ms
+                shop.updated_ms,
+                shop.theme_color
             ],
         )?;
         Ok(())

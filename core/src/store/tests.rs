@@ -27,6 +27,7 @@ fn shop() -> ShopProfile {
         tier: Tier::Standard,
         version: 3,
         updated_ms: 1_700_000_000_000,
+        theme_color: None,
     }
 }
 
@@ -41,6 +42,9 @@ fn product(id: &str) -> Product {
         status: ProductStatus::Active,
         version: 1,
         updated_ms: 1,
+        featured: false,
+        mobile_description: String::new(),
+        gallery: Vec::new(),
     }
 }
 
@@ -936,4 +940,70 @@ fn verification_reads_use_indexes() {
             );
         }
     }
+}
+
+#[test]
+fn v9_moves_the_phone_only_storefront_settings_onto_the_synced_rows_and_queues_them() {
+    let (_dir, path) = temp_db();
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        migrations::migrate_to(&mut conn, 8).unwrap();
+        conn.execute_batch(
+            "INSERT INTO shop_profile (id, shop_id, name, tier, version, updated_ms)
+                 VALUES (1, 'shop_a', '小林', 'basic', 4, 1);
+             INSERT INTO products (id, title, price_fen, status, version, updated_ms)
+                 VALUES ('p1', 'a', 100, 'active', 6, 1), ('p2', 'b', 100, 'active', 2, 1),
+                        ('p3', 'c', 100, 'active', 1, 1);
+             INSERT INTO storefront_listings (product_id, featured, mobile_description, updated_ms)
+                 VALUES ('p1', 1, '', 50), ('p2', 0, '手洗', 60), ('p3', 0, '', 70);
+             INSERT INTO storefront_style (id, theme_color, updated_ms) VALUES (1, '#1E886B', 80);",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    store
+        .read(|db| -> Result<(), StoreError> {
+            let p1 = db.catalog().product("p1")?.unwrap();
+            let p2 = db.catalog().product("p2")?.unwrap();
+            assert!(p1.featured && !p2.featured);
+            assert_eq!(p2.mobile_description, "手洗");
+            assert_eq!(db.storefront().featured_ids(10)?, vec!["p1".to_string()]);
+            assert_eq!(
+                db.shop().get()?.unwrap().theme_color.as_deref(),
+                Some("#1E886B")
+            );
+            // What the seller set before is pushed on the next sync, on the versions seen;
+            // p3's defaults queue nothing.
+            let queued: Vec<(String, String, Option<i64>, String)> = db
+                .sync()
+                .pending(10)?
+                .into_iter()
+                .map(|e| (e.kind, e.entity_id, e.base_version, e.payload))
+                .collect();
+            assert_eq!(
+                queued,
+                [
+                    (
+                        "product_edit".into(),
+                        "p1".into(),
+                        Some(6),
+                        r#"{"featured":true,"mobile_description":""}"#.into()
+                    ),
+                    (
+                        "product_edit".into(),
+                        "p2".into(),
+                        Some(2),
+                        r#"{"featured":false,"mobile_description":"手洗"}"#.into()
+                    ),
+                    (
+                        "shop_edit".into(),
+                        "shop_a".into(),
+                        Some(4),
+                        r##"{"theme_color":"#1E886B"}"##.into()
+                    ),
+                ]
+            );
+            Ok(())
+        })
+        .unwrap();
 }

@@ -2,11 +2,12 @@
 //! preview, edit the shop and its listings, and settle edit conflicts.
 //!
 //! Edits follow the sync model: each is applied to the local database and queued in the outbox
-//! with the server version it was made on, in one transaction. Synced fields go to the server
-//! as `product_edit` / `shop_edit`; the phone-presentation fields (featured, mobile
-//! description, theme colour) are the phone's own and are kept in the storefront tables. A
-//! stale edit comes back from the server as a conflict; the seller keeps the server's value or
-//! applies theirs again.
+//! with the server version it was made on, in one transaction, as `product_edit` / `shop_edit`
+//! (every field syncs, featured, mobile description, gallery order and theme colour included).
+//! Photos are added with [`Storefront::add_photo`] (bounded decode, mobile variant into the
+//! media folder) and queued for upload when they are placed (main picture, gallery, logo,
+//! banner), before the edit that places them. A stale edit comes back from the server as a
+//! conflict; the seller keeps the server's value or applies theirs again.
 
 use std::path::{Path, PathBuf};
 
@@ -14,20 +15,30 @@ use image::RgbImage;
 use serde_json::{Map, Value};
 
 use super::lint::{self, Finding, LintSummary, Localized};
-use super::media::{MediaError, VariantCache, VariantKind, cache::DEFAULT_CAP_BYTES, media_file};
+use sha2::{Digest as _, Sha256};
+
+use super::media::{
+    DecodeLimits, MediaError, VariantCache, VariantKind, cache::DEFAULT_CAP_BYTES, decode,
+    encode_jpeg, make_variant, media_file,
+};
 use super::preview::{
     DEFAULT_THEME, DeviceProfile, Font, ListingView, PictureSource, Preview, PreviewError,
     ShopView, parse_color, render_home, render_product,
 };
-use crate::domain::{Conflict, Product, ProductImage, ProductStatus, ShopProfile};
+use crate::domain::{Conflict, ImageRole, Product, ProductImage, ProductStatus, ShopProfile};
 use crate::money::Fen;
-use crate::store::{ListingSettings, NewMutation, Store, StoreError};
+use crate::protocol::{
+    MAX_GALLERY, MEDIA_UPLOAD_KIND, MediaUploadPayload, ProductEditPayload, ShopEditPayload,
+};
+use crate::store::{NewMutation, PendingPhoto, Store, StoreError};
 use crate::time::Clock;
 
 /// Mutation kind of a listing edit.
-pub const PRODUCT_EDIT: &str = "product_edit";
+pub const PRODUCT_EDIT: &str = crate::protocol::PRODUCT_EDIT_KIND;
 /// Mutation kind of a shop-profile edit.
-pub const SHOP_EDIT: &str = "shop_edit";
+pub const SHOP_EDIT: &str = crate::protocol::SHOP_EDIT_KIND;
+/// Largest photo file [`Storefront::add_photo`] reads: a 50-megapixel camera JPEG fits.
+pub const MAX_PHOTO_FILE_BYTES: u64 = 32 * 1024 * 1024;
 /// Most featured listings the home preview reads (more never fit on a screen).
 const FEATURED_LIMIT: u32 = 40;
 
@@ -49,6 +60,13 @@ pub enum StorefrontError {
     /// No open conflict with that id.
     #[error("no open storefront conflict {0}")]
     NoConflict(i64),
+    /// No added photo (or no picture of that place) with that id.
+    #[error("no photo {0} to place here: add it first")]
+    NoPhoto(String),
+    /// The picked photo cannot be used (unreadable, not a picture, damaged, too large);
+    /// nothing was stored or queued.
+    #[error("photo refused: {0}")]
+    Photo(MediaError),
     /// An edit value is not acceptable; the message is for the seller.
     #[error("{field}: {}", message.en)]
     Invalid {
@@ -70,9 +88,9 @@ pub struct ProductChanges {
     pub description: Option<String>,
     /// Published = active, unpublished = draft (synced).
     pub published: Option<bool>,
-    /// Shown on the mobile home (phone setting).
+    /// Shown on the mobile home (synced).
     pub featured: Option<bool>,
-    /// Short description on the phone's product page (phone setting).
+    /// Short description on the phone's product page, at most 500 characters (synced).
     pub mobile_description: Option<String>,
 }
 
@@ -83,7 +101,7 @@ pub struct ShopChanges {
     pub name: Option<String>,
     /// Announcement under the banner (synced as the profile's description).
     pub announcement: Option<String>,
-    /// Theme colour `#RRGGBB` (phone setting).
+    /// Theme colour `#RRGGBB` (synced, upper case).
     pub theme_color: Option<String>,
 }
 
@@ -244,7 +262,8 @@ impl<'a> Storefront<'a> {
         })
     }
 
-    /// Applies `changes` to a listing and queues the synced ones, in one transaction.
+    /// Applies `changes` to a listing and queues them as one `product_edit` with the product
+    /// version the seller saw, in one transaction. Every field syncs.
     pub fn edit_product(
         &self,
         id: &str,
@@ -257,18 +276,18 @@ impl<'a> Storefront<'a> {
                 .catalog()
                 .product(id)?
                 .ok_or_else(|| StorefrontError::NoProduct(id.to_owned()))?;
-            let mut payload = Map::new();
+            let mut payload = ProductEditPayload::default();
             if let Some(title) = &changes.title {
                 product.title = title.trim().to_owned();
-                payload.insert("title".into(), Value::from(product.title.clone()));
+                payload.title = Some(product.title.clone());
             }
             if let Some(price) = changes.price {
                 product.price = price;
-                payload.insert("price".into(), Value::from(price.0));
+                payload.price = Some(price);
             }
             if let Some(description) = &changes.description {
                 product.description = description.clone();
-                payload.insert("description".into(), Value::from(description.clone()));
+                payload.description = Some(description.clone());
             }
             if let Some(published) = changes.published {
                 product.status = if published {
@@ -276,58 +295,263 @@ impl<'a> Storefront<'a> {
                 } else {
                     ProductStatus::Draft
                 };
-                payload.insert("status".into(), Value::from(product.status.as_str()));
+                payload.status = Some(product.status);
             }
-            if !payload.is_empty() {
+            if let Some(featured) = changes.featured {
+                product.featured = featured;
+                payload.featured = Some(featured);
+            }
+            if let Some(d) = &changes.mobile_description {
+                product.mobile_description = d.clone();
+                payload.mobile_description = Some(d.clone());
+            }
+            if payload != ProductEditPayload::default() {
                 product.updated_ms = now;
                 db.catalog().put_product(&product)?;
-                enqueue(db, PRODUCT_EDIT, id, product.version, &payload, now)?;
-            }
-            if changes.featured.is_some() || changes.mobile_description.is_some() {
-                let mut settings: ListingSettings = db.storefront().listing(id)?;
-                if let Some(f) = changes.featured {
-                    settings.featured = f;
-                }
-                if let Some(d) = &changes.mobile_description {
-                    settings.mobile_description = d.clone();
-                }
-                db.storefront().put_listing(id, &settings, now)?;
+                enqueue(
+                    db,
+                    PRODUCT_EDIT,
+                    id,
+                    product.version,
+                    &to_map(&payload),
+                    now,
+                )?;
             }
             Ok(product)
         })
     }
 
-    /// Applies `changes` to the shop profile and queues the synced ones, in one transaction.
+    /// Applies `changes` to the shop profile and queues them as one `shop_edit` with the
+    /// profile version the seller saw, in one transaction. Every field syncs.
     pub fn edit_shop(&self, changes: &ShopChanges) -> Result<ShopProfile, StorefrontError> {
         check_shop_changes(changes)?;
         let now = self.clock.now_ms();
         self.store.write(|db| {
             let mut shop = db.shop().get()?.ok_or(StorefrontError::NoShop)?;
-            let mut payload = Map::new();
+            let mut payload = ShopEditPayload::default();
             if let Some(name) = &changes.name {
                 shop.name = name.trim().to_owned();
-                payload.insert("name".into(), Value::from(shop.name.clone()));
+                payload.name = Some(shop.name.clone());
             }
             if let Some(a) = &changes.announcement {
                 shop.description = a.clone();
-                payload.insert("description".into(), Value::from(a.clone()));
+                payload.description = Some(a.clone());
             }
-            if !payload.is_empty() {
+            if let Some(color) = &changes.theme_color {
+                let color = color.trim().to_ascii_uppercase();
+                shop.theme_color = Some(color.clone());
+                payload.theme_color = Some(color);
+            }
+            if payload != ShopEditPayload::default() {
                 shop.updated_ms = now;
                 db.shop().put(&shop)?;
+                let shop_id = shop.shop_id.clone();
                 enqueue(
                     db,
                     SHOP_EDIT,
-                    &shop.shop_id.clone(),
+                    &shop_id,
                     shop.version,
-                    &payload,
+                    &to_map(&payload),
                     now,
                 )?;
             }
-            if let Some(color) = &changes.theme_color {
-                db.storefront()
-                    .set_theme_color(&color.to_ascii_uppercase(), now)?;
+            Ok(shop)
+        })
+    }
+
+    /// Adds a photo the seller picked (a PNG, JPEG or WebP file) and returns its image id.
+    ///
+    /// The file is read (at most [`MAX_PHOTO_FILE_BYTES`]) and decoded with bounds (a corrupt,
+    /// hostile or gigantic picture is a [`StorefrontError::Photo`], and nothing is stored or
+    /// queued); the EXIF orientation is applied and every metadata dropped; the 750 px wide
+    /// JPEG variant is written into the media folder. The photo is not placed yet: give it a
+    /// place with [`Storefront::set_main_image`], [`Storefront::set_gallery`],
+    /// [`Storefront::set_logo`] or [`Storefront::set_banner`], which queue its upload.
+    pub fn add_photo(&self, path: &Path) -> Result<String, StorefrontError> {
+        let photo_err = |e: MediaError| StorefrontError::Photo(e);
+        let io = |e: std::io::Error| photo_err(MediaError::io(path, e));
+        let file = std::fs::File::open(path).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
+        if len > MAX_PHOTO_FILE_BYTES {
+            return Err(photo_err(MediaError::TooLarge {
+                detail: format!(
+                    "the file has {len} bytes, at most {MAX_PHOTO_FILE_BYTES} are read"
+                ),
+            }));
+        }
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(file, MAX_PHOTO_FILE_BYTES + 1),
+            &mut bytes,
+        )
+        .map_err(io)?;
+        if bytes.len() as u64 > MAX_PHOTO_FILE_BYTES {
+            return Err(photo_err(MediaError::TooLarge {
+                detail: format!("the file has more than {MAX_PHOTO_FILE_BYTES} bytes"),
+            }));
+        }
+        let decoded = decode(&bytes, DecodeLimits::default()).map_err(photo_err)?;
+        drop(bytes);
+        let variant = make_variant(&decoded.image, VariantKind::Page).map_err(photo_err)?;
+        drop(decoded);
+        let jpeg = encode_jpeg(&variant.image).map_err(photo_err)?;
+        if jpeg.len() as u64 > crate::protocol::MAX_MEDIA_BYTES {
+            return Err(photo_err(MediaError::TooLarge {
+                detail: format!("the mobile picture has {} bytes", jpeg.len()),
+            }));
+        }
+        let id = format!("img-{}", uuid::Uuid::now_v7());
+        let name = format!("{id}.jpg");
+        std::fs::create_dir_all(&self.media_dir)
+            .map_err(|e| photo_err(MediaError::io(&self.media_dir, e)))?;
+        let target = self.media_dir.join(&name);
+        let tmp = self.media_dir.join(format!("{name}.part"));
+        let write_io = |e: std::io::Error| photo_err(MediaError::io(&target, e));
+        std::fs::write(&tmp, &jpeg).map_err(write_io)?;
+        std::fs::rename(&tmp, &target).map_err(write_io)?;
+        let photo = PendingPhoto {
+            id: id.clone(),
+            file: name,
+            sha256: hex::encode(Sha256::digest(&jpeg)),
+            byte_len: jpeg.len() as i64,
+            width: i64::from(variant.image.width()),
+            height: i64::from(variant.image.height()),
+            mime: "image/jpeg".into(),
+            created_ms: self.clock.now_ms(),
+        };
+        // A kill before this commit leaves only an unreferenced file in the media folder.
+        self.store.write(|db| db.storefront().put_photo(&photo))?;
+        Ok(id)
+    }
+
+    /// Makes `image_id` (an added photo or one of the product's pictures) the product's main
+    /// picture; the others keep their order after it. See [`Storefront::set_gallery`].
+    pub fn set_main_image(
+        &self,
+        product_id: &str,
+        image_id: &str,
+    ) -> Result<Product, StorefrontError> {
+        let current = self.store.read(|db| gallery_of(db, product_id))?;
+        let mut order = vec![image_id.to_owned()];
+        order.extend(current.into_iter().filter(|i| i != image_id));
+        self.set_gallery(product_id, &order)
+    }
+
+    /// Orders the product's pictures: `order` first (main picture first), then any picture of
+    /// the product it leaves out, in its current order. Each id is one of the product's
+    /// pictures or an added photo, which is placed in this product and its upload queued
+    /// before the edit. One transaction: the local change, the uploads and the
+    /// `product_edit` with `gallery`.
+    pub fn set_gallery(
+        &self,
+        product_id: &str,
+        order: &[String],
+    ) -> Result<Product, StorefrontError> {
+        let mut seen = std::collections::HashSet::new();
+        if order.is_empty() || !order.iter().all(|id| seen.insert(id.as_str())) {
+            return Err(invalid(
+                "gallery",
+                "请选择图片，每张只能出现一次".into(),
+                "Choose the pictures, each one once".into(),
+            ));
+        }
+        let now = self.clock.now_ms();
+        self.store.write(|db| {
+            let mut product = db
+                .catalog()
+                .product(product_id)?
+                .ok_or_else(|| StorefrontError::NoProduct(product_id.to_owned()))?;
+            let current = gallery_of(db, product_id)?;
+            let mut full: Vec<String> = order.to_vec();
+            full.extend(current.iter().filter(|i| !order.contains(i)).cloned());
+            if full.len() > MAX_GALLERY {
+                return Err(invalid(
+                    "gallery",
+                    format!("一个商品最多 {MAX_GALLERY} 张图片"),
+                    format!("A product has at most {MAX_GALLERY} pictures"),
+                ));
             }
+            for (position, image_id) in full.iter().enumerate() {
+                if current.contains(image_id) {
+                    continue;
+                }
+                place_photo(
+                    db,
+                    image_id,
+                    ImageRole::Product,
+                    Some(product_id),
+                    position,
+                    now,
+                )?;
+            }
+            product.gallery = full.clone();
+            product.updated_ms = now;
+            db.catalog().put_product(&product)?;
+            let payload = ProductEditPayload {
+                gallery: Some(full),
+                ..Default::default()
+            };
+            enqueue(
+                db,
+                PRODUCT_EDIT,
+                product_id,
+                product.version,
+                &to_map(&payload),
+                now,
+            )?;
+            Ok(product)
+        })
+    }
+
+    /// Makes `image_id` (an added photo, or an image that already is a logo) the shop's
+    /// logo; its upload and the `shop_edit` are queued in one transaction.
+    pub fn set_logo(&self, image_id: &str) -> Result<ShopProfile, StorefrontError> {
+        self.set_shop_image(image_id, ImageRole::Logo)
+    }
+
+    /// Makes `image_id` (an added photo, or an image that already is a banner) the shop's
+    /// banner; its upload and the `shop_edit` are queued in one transaction.
+    pub fn set_banner(&self, image_id: &str) -> Result<ShopProfile, StorefrontError> {
+        self.set_shop_image(image_id, ImageRole::Banner)
+    }
+
+    /// Photos added with [`Storefront::add_photo`] that are not placed yet.
+    pub fn pending_photos(&self) -> Result<i64, StorefrontError> {
+        Ok(self.store.read(|db| db.storefront().photo_count())?)
+    }
+
+    fn set_shop_image(
+        &self,
+        image_id: &str,
+        role: ImageRole,
+    ) -> Result<ShopProfile, StorefrontError> {
+        let now = self.clock.now_ms();
+        self.store.write(|db| {
+            let mut shop = db.shop().get()?.ok_or(StorefrontError::NoShop)?;
+            match db.catalog().image(image_id)? {
+                Some(img) if img.role == role => {}
+                Some(_) => return Err(StorefrontError::NoPhoto(image_id.to_owned())),
+                None => place_photo(db, image_id, role, None, 0, now)?,
+            }
+            let mut payload = ShopEditPayload::default();
+            if role == ImageRole::Logo {
+                shop.logo_image_id = Some(image_id.to_owned());
+                payload.logo_image_id = Some(image_id.to_owned());
+            } else {
+                shop.banner_image_id = Some(image_id.to_owned());
+                payload.banner_image_id = Some(image_id.to_owned());
+            }
+            shop.updated_ms = now;
+            db.shop().put(&shop)?;
+            let shop_id = shop.shop_id.clone();
+            enqueue(
+                db,
+                SHOP_EDIT,
+                &shop_id,
+                shop.version,
+                &to_map(&payload),
+                now,
+            )?;
             Ok(shop)
         })
     }
@@ -337,7 +561,7 @@ impl<'a> Storefront<'a> {
         let all = self.store.read(|db| db.sync().conflicts(false))?;
         Ok(all
             .into_iter()
-            .filter(|c| c.kind == PRODUCT_EDIT || c.kind == SHOP_EDIT)
+            .filter(|c| is_storefront_kind(&c.kind))
             .collect())
     }
 
@@ -361,6 +585,18 @@ impl<'a> Storefront<'a> {
             let c = open_conflict(db, conflict_id)?;
             let base = write_server_state(db, &c)?;
             let payload: Map<String, Value> = serde_json::from_str(&c.payload).unwrap_or_default();
+            if c.kind == MEDIA_UPLOAD_KIND {
+                // A refused upload is tried again as it was (the file is still local).
+                db.sync().enqueue(&NewMutation {
+                    kind: MEDIA_UPLOAD_KIND,
+                    entity_id: &c.entity_id,
+                    base_version: None,
+                    payload: &c.payload,
+                    created_ms: now,
+                })?;
+                db.sync().resolve_conflict(c.id, now)?;
+                return Ok(());
+            }
             if c.kind == PRODUCT_EDIT {
                 if let Some(mut p) = db.catalog().product(&c.entity_id)? {
                     let mut v = serde_json::to_value(&p).unwrap_or(Value::Null);
@@ -387,6 +623,76 @@ impl<'a> Storefront<'a> {
             db.sync().resolve_conflict(c.id, now)?;
             Ok(())
         })
+    }
+}
+
+/// The product's pictures in their current order, main picture first.
+fn gallery_of(db: &crate::store::Db<'_>, product_id: &str) -> Result<Vec<String>, StoreError> {
+    Ok(db
+        .catalog()
+        .images_of(product_id)?
+        .into_iter()
+        .map(|i| i.id)
+        .collect())
+}
+
+/// Places a pending photo: it becomes an image with `role` (in `product_id` at `position`)
+/// whose file is already local, and its upload is queued.
+fn place_photo(
+    db: &crate::store::Db<'_>,
+    image_id: &str,
+    role: ImageRole,
+    product_id: Option<&str>,
+    position: usize,
+    now: i64,
+) -> Result<(), StorefrontError> {
+    let photo = db
+        .storefront()
+        .photo(image_id)?
+        .ok_or_else(|| StorefrontError::NoPhoto(image_id.to_owned()))?;
+    let position = i64::try_from(position).unwrap_or(i64::MAX);
+    db.catalog().put_image(&ProductImage {
+        id: photo.id.clone(),
+        product_id: product_id.map(str::to_owned),
+        role,
+        position,
+        width: Some(photo.width),
+        height: Some(photo.height),
+        byte_len: Some(photo.byte_len),
+        mime: Some(photo.mime.clone()),
+        sha256: Some(photo.sha256.clone()),
+        local_path: Some(photo.file.clone()),
+        updated_ms: now,
+    })?;
+    let upload = MediaUploadPayload {
+        role,
+        product_id: product_id.map(str::to_owned),
+        position,
+        file: photo.file,
+        mime: photo.mime,
+        sha256: photo.sha256,
+    };
+    let body = serde_json::to_string(&upload).unwrap_or_else(|_| "{}".into());
+    db.sync().enqueue(&NewMutation {
+        kind: MEDIA_UPLOAD_KIND,
+        entity_id: image_id,
+        base_version: None,
+        payload: &body,
+        created_ms: now,
+    })?;
+    db.storefront().remove_photo(image_id)?;
+    Ok(())
+}
+
+/// Mutation kinds whose answers the storefront shows and settles.
+fn is_storefront_kind(kind: &str) -> bool {
+    kind == PRODUCT_EDIT || kind == SHOP_EDIT || kind == MEDIA_UPLOAD_KIND
+}
+
+fn to_map<T: serde::Serialize>(payload: &T) -> Map<String, Value> {
+    match serde_json::to_value(payload) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
     }
 }
 
@@ -420,13 +726,16 @@ fn open_conflict(db: &crate::store::Db<'_>, id: i64) -> Result<Conflict, Storefr
     db.sync()
         .conflicts(false)?
         .into_iter()
-        .find(|c| c.id == id && (c.kind == PRODUCT_EDIT || c.kind == SHOP_EDIT))
+        .find(|c| c.id == id && is_storefront_kind(&c.kind))
         .ok_or(StorefrontError::NoConflict(id))
 }
 
 /// Writes the conflict's server state locally; returns the server's version (the new base).
 fn write_server_state(db: &crate::store::Db<'_>, c: &Conflict) -> Result<i64, StorefrontError> {
     let state = c.server_state.as_deref().unwrap_or("null");
+    if c.kind == MEDIA_UPLOAD_KIND {
+        return Ok(0);
+    }
     if c.kind == PRODUCT_EDIT {
         if let Ok(p) = serde_json::from_str::<Product>(state) {
             db.catalog().put_product(&p)?;

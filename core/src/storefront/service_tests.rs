@@ -32,6 +32,7 @@ fn shop() -> Shop {
                 tier: Tier::Standard,
                 version: 3,
                 updated_ms: 0,
+                theme_color: None,
             })?;
             for i in 0..3 {
                 db.catalog().put_product(&Product {
@@ -44,6 +45,9 @@ fn shop() -> Shop {
                     status: ProductStatus::Active,
                     version: 7,
                     updated_ms: 0,
+                    featured: false,
+                    mobile_description: String::new(),
+                    gallery: Vec::new(),
                 })?;
             }
             Ok::<_, StoreError>(())
@@ -94,19 +98,22 @@ fn a_product_edit_is_applied_and_queued_with_its_base_version() {
         (PRODUCT_EDIT, "p1", Some(7))
     );
     let payload: Value = serde_json::from_str(&outbox[0].payload).unwrap();
+    // Every field syncs, the phone's presentation ones included.
     assert_eq!(
         payload,
-        serde_json::json!({"title": "新标题", "price": 6900})
+        serde_json::json!({"title": "新标题", "price": 6900, "featured": true,
+                           "mobile_description": "可进洗碗机"})
     );
     assert_eq!(
         settings,
-        ListingSettings {
+        crate::store::ListingSettings {
             featured: true,
             mobile_description: "可进洗碗机".into()
         }
     );
+    assert!(stored.featured);
 
-    // A phone-only change queues nothing.
+    // A featured flag alone is queued too.
     sf.edit_product(
         "p2",
         &ProductChanges {
@@ -115,7 +122,12 @@ fn a_product_edit_is_applied_and_queued_with_its_base_version() {
         },
     )
     .unwrap();
-    assert_eq!(s.store.read(|db| db.sync().pending_count()).unwrap(), 1);
+    let outbox = s.store.read(|db| db.sync().pending(10)).unwrap();
+    assert_eq!(outbox.len(), 2);
+    assert_eq!(outbox[1].payload, r#"{"featured":true}"#);
+    // No change at all queues nothing.
+    sf.edit_product("p2", &ProductChanges::default()).unwrap();
+    assert_eq!(s.store.read(|db| db.sync().pending_count()).unwrap(), 2);
     // Bad values are refused before anything is written.
     let err = sf
         .edit_product(
@@ -160,6 +172,12 @@ fn a_shop_edit_is_queued_and_the_theme_colour_checked() {
         ),
         (SHOP_EDIT, "shop_a", Some(3))
     );
+    let payload: Value = serde_json::from_str(&outbox[0].payload).unwrap();
+    assert_eq!(
+        payload,
+        serde_json::json!({"name": "小林陶器 旗舰店", "description": "周三发货",
+                           "theme_color": "#1E886B"})
+    );
     assert_eq!(
         s.store
             .read(|db| db.storefront().theme_color())
@@ -190,6 +208,9 @@ fn conflict_on_p0(s: &Shop) -> i64 {
         status: ProductStatus::Active,
         version: 9,
         updated_ms: 5,
+        featured: false,
+        mobile_description: String::new(),
+        gallery: Vec::new(),
     };
     s.store
         .write(|db| {
@@ -362,4 +383,172 @@ fn lint_and_preview_read_the_database_and_the_custom_media_folder() {
         PreviewPage::Product("p1".into())
     );
     assert!("product:".parse::<PreviewPage>().is_err());
+}
+
+/// Writes a `w`x`h` two-colour PNG (left half red) to `path`.
+fn photo_file(path: &Path, w: u32, h: u32) {
+    RgbImage::from_fn(w, h, |x, _| {
+        if x < w / 2 {
+            Rgb([200, 30, 30])
+        } else {
+            Rgb([30, 30, 200])
+        }
+    })
+    .save(path)
+    .unwrap();
+}
+
+fn outbox(s: &Shop) -> Vec<crate::domain::OutboxEntry> {
+    s.store.read(|db| db.sync().pending(100)).unwrap()
+}
+
+#[test]
+fn an_added_photo_becomes_a_750_px_jpeg_in_the_configured_media_folder_and_queues_nothing() {
+    let s = shop();
+    let sf = Storefront::new(&s.store, &s.clock, &s.media);
+    let picked = s._dir.path().join("camera.png");
+    photo_file(&picked, 1500, 1500);
+    let id = sf.add_photo(&picked).unwrap();
+    assert!(id.starts_with("img-"), "{id}");
+    let photo = s
+        .store
+        .read(|db| db.storefront().photo(&id))
+        .unwrap()
+        .unwrap();
+    assert_eq!((photo.width, photo.height), (750, 750));
+    assert_eq!(photo.mime, "image/jpeg");
+    // The file is in the configured folder, under the recorded name, with the recorded hash.
+    let bytes = std::fs::read(s.media.join(&photo.file)).unwrap();
+    assert_eq!(hex::encode(Sha256::digest(&bytes)), photo.sha256);
+    assert_eq!(bytes.len() as i64, photo.byte_len);
+    assert_eq!(sf.pending_photos().unwrap(), 1);
+    // Not placed yet: nothing to upload.
+    assert!(outbox(&s).is_empty());
+}
+
+#[test]
+fn placing_a_photo_queues_its_upload_before_the_edit_that_uses_it() {
+    let s = shop();
+    let sf = Storefront::new(&s.store, &s.clock, &s.media);
+    let picked = s._dir.path().join("camera.png");
+    photo_file(&picked, 1000, 800);
+    let a = sf.add_photo(&picked).unwrap();
+    let b = sf.add_photo(&picked).unwrap();
+    let p = sf.set_main_image("p1", &a).unwrap();
+    assert_eq!(p.gallery, vec![a.clone()]);
+    let p = sf.set_main_image("p1", &b).unwrap();
+    assert_eq!(p.gallery, vec![b.clone(), a.clone()]);
+    let queued = outbox(&s);
+    let kinds: Vec<(&str, &str)> = queued
+        .iter()
+        .map(|e| (e.kind.as_str(), e.entity_id.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (MEDIA_UPLOAD_KIND, a.as_str()),
+            (PRODUCT_EDIT, "p1"),
+            (MEDIA_UPLOAD_KIND, b.as_str()),
+            (PRODUCT_EDIT, "p1"),
+        ]
+    );
+    let upload: MediaUploadPayload = serde_json::from_str(&queued[2].payload).unwrap();
+    assert_eq!(
+        (upload.role, upload.product_id.as_deref(), upload.position),
+        (ImageRole::Product, Some("p1"), 0)
+    );
+    assert!(s.media.join(&upload.file).is_file());
+    let edit: Value = serde_json::from_str(&queued[3].payload).unwrap();
+    assert_eq!(edit, serde_json::json!({ "gallery": [b, a] }));
+    assert_eq!(queued[3].base_version, Some(7));
+    // The local pictures follow the order: b is the main picture, its file is local.
+    let images = s.store.read(|db| db.catalog().images_of("p1")).unwrap();
+    assert_eq!(
+        images.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(),
+        [b.as_str(), a.as_str()]
+    );
+    assert_eq!(images[0].local_path.as_deref(), Some(upload.file.as_str()));
+    // Reordering uploads nothing again; a placed photo cannot be placed elsewhere.
+    sf.set_gallery("p1", std::slice::from_ref(&a)).unwrap();
+    let queued = outbox(&s);
+    assert_eq!(queued.len(), 5);
+    assert_eq!(queued[4].payload, format!(r#"{{"gallery":["{a}","{b}"]}}"#));
+    assert!(matches!(
+        sf.set_main_image("p2", &a),
+        Err(StorefrontError::NoPhoto(_))
+    ));
+    assert!(matches!(
+        sf.set_gallery("p1", &[a.clone(), a.clone()]),
+        Err(StorefrontError::Invalid {
+            field: "gallery",
+            ..
+        })
+    ));
+    assert_eq!(sf.pending_photos().unwrap(), 0);
+}
+
+#[test]
+fn logo_and_banner_photos_are_uploaded_then_set_on_the_profile() {
+    let s = shop();
+    let sf = Storefront::new(&s.store, &s.clock, &s.media);
+    let picked = s._dir.path().join("logo.png");
+    photo_file(&picked, 400, 400);
+    let logo = sf.add_photo(&picked).unwrap();
+    let banner = sf.add_photo(&picked).unwrap();
+    let shop = sf.set_logo(&logo).unwrap();
+    assert_eq!(shop.logo_image_id.as_deref(), Some(logo.as_str()));
+    let shop = sf.set_banner(&banner).unwrap();
+    assert_eq!(shop.banner_image_id.as_deref(), Some(banner.as_str()));
+    let queued = outbox(&s);
+    assert_eq!(queued.len(), 4);
+    assert_eq!(
+        (queued[0].kind.as_str(), queued[1].kind.as_str()),
+        (MEDIA_UPLOAD_KIND, SHOP_EDIT)
+    );
+    assert_eq!(
+        queued[3].payload,
+        format!(r#"{{"banner_image_id":"{banner}"}}"#)
+    );
+    // The logo image cannot become the banner.
+    assert!(matches!(
+        sf.set_banner(&logo),
+        Err(StorefrontError::NoPhoto(_))
+    ));
+}
+
+#[test]
+fn a_corrupt_or_gigantic_photo_is_refused_and_nothing_is_stored_or_queued() {
+    let s = shop();
+    let sf = Storefront::new(&s.store, &s.clock, &s.media);
+    let dir = s._dir.path();
+    let text = dir.join("notes.jpg");
+    std::fs::write(&text, b"this is not a picture at all").unwrap();
+    let truncated = dir.join("cut.png");
+    photo_file(&truncated, 300, 300);
+    let bytes = std::fs::read(&truncated).unwrap();
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let giant = dir.join("giant.png");
+    std::fs::write(
+        &giant,
+        crate::storefront::media::tests::png_declaring(
+            100_000,
+            100_000,
+            &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+        ),
+    )
+    .unwrap();
+    let missing = dir.join("nowhere.png");
+    for (path, expect) in [
+        (&text, "not a picture"),
+        (&truncated, "damaged"),
+        (&giant, "too large"),
+        (&missing, "nowhere.png"),
+    ] {
+        let err = sf.add_photo(path).unwrap_err();
+        assert!(matches!(err, StorefrontError::Photo(_)), "{err:?}");
+        assert!(err.to_string().contains(expect), "{path:?}: {err}");
+    }
+    assert_eq!(sf.pending_photos().unwrap(), 0);
+    assert!(outbox(&s).is_empty());
+    assert_eq!(std::fs::read_dir(&s.media).unwrap().count(), 0);
 }

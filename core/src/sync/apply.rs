@@ -246,6 +246,9 @@ mod tests {
             status: ProductStatus::Active,
             version,
             updated_ms: version,
+            featured: false,
+            mobile_description: String::new(),
+            gallery: Vec::new(),
         })
     }
 

@@ -21,8 +21,8 @@ use super::transport::{RetryMode, Transport};
 use crate::coupons::wallet::record_server_answer;
 use crate::domain::{Conflict, ConflictOutcome, OutboxEntry};
 use crate::protocol::{
-    ActivateRequest, ActivateResponse, ChangesPage, Mutation, MutationStatus, PushRequest,
-    PushResponse, REDEMPTION_KIND,
+    ActivateRequest, ActivateResponse, ChangesPage, MEDIA_UPLOAD_KIND, MediaInfo,
+    MediaUploadPayload, Mutation, MutationStatus, PushRequest, PushResponse, REDEMPTION_KIND,
 };
 use crate::store::{Store, StoreError};
 use crate::time::Clock;
@@ -79,6 +79,8 @@ pub struct SyncReport {
     pub media_downloaded: u64,
     /// Bytes of images downloaded.
     pub media_bytes: u64,
+    /// Photos uploaded from the outbox (`PUT /v1/media/{id}`).
+    pub media_uploaded: u64,
     /// Pull cursor after the sync.
     pub cursor: Option<String>,
     /// Wall time, ms.
@@ -280,6 +282,23 @@ impl SyncEngine {
             if batch.is_empty() {
                 return Ok(());
             }
+            // Photo uploads run in outbox order: a photo reaches the server before the edit
+            // that places it, and the mutations before it are pushed before it.
+            if batch[0].kind == MEDIA_UPLOAD_KIND {
+                let entry = batch.into_iter().next().ok_or(SyncError::Cancelled)?;
+                self.upload_media(token, entry, cancel, report).await?;
+                report.pushed += 1;
+                listener.on_progress(SyncProgress {
+                    phase: SyncPhase::Push,
+                    done: report.pushed,
+                    total: Some(total.max(report.pushed)),
+                });
+                continue;
+            }
+            let batch: Vec<OutboxEntry> = batch
+                .into_iter()
+                .take_while(|e| e.kind != MEDIA_UPLOAD_KIND)
+                .collect();
             let request = PushRequest {
                 device_id: device_id.to_string(),
                 mutations: batch.iter().map(to_wire).collect::<Result<_, _>>()?,
@@ -316,6 +335,114 @@ impl SyncEngine {
                 });
             }
         }
+    }
+
+    /// Uploads one queued photo and removes its outbox entry.
+    ///
+    /// The PUT is idempotent (same image id, same bytes), so a kill after the server stored
+    /// the photo but before the entry left the outbox only repeats a harmless upload. A photo
+    /// the server refuses for good (a 400, 413 or 415), or whose file is gone or altered, is
+    /// kept as a rejected entry in `conflicts` for the seller, never dropped silently; any
+    /// other failure stops the sync with the entry still queued.
+    async fn upload_media(
+        &self,
+        token: &str,
+        entry: OutboxEntry,
+        cancel: &CancellationToken,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        let payload: Result<MediaUploadPayload, _> = serde_json::from_str(&entry.payload);
+        let dir = self.options.media_dir.clone();
+        let read = match &payload {
+            Ok(p) => {
+                let file = crate::storefront::media::media_file(&dir, &p.file);
+                let expected = p.sha256.clone();
+                self.blocking(cancel, move |_: &Store| {
+                    let Some(file) = file else {
+                        return Ok(Err("the photo's file name is not usable".to_string()));
+                    };
+                    match std::fs::read(&file) {
+                        Ok(bytes) if hex::encode(Sha256::digest(&bytes)) == expected => {
+                            Ok(Ok(bytes))
+                        }
+                        Ok(_) => Ok(Err(format!("{} was changed on the phone", file.display()))),
+                        Err(e) => Ok(Err(format!("{}: {e}", file.display()))),
+                    }
+                })
+                .await?
+            }
+            Err(e) => Err(format!("the queued upload is unreadable: {e}")),
+        };
+        let refusal = match (payload, read) {
+            (Ok(p), Ok(bytes)) => {
+                let mut path = format!(
+                    "/v1/media/{}?role={}",
+                    percent_encode(&entry.entity_id),
+                    p.role.as_str()
+                );
+                if let Some(product) = &p.product_id {
+                    path.push_str("&product_id=");
+                    path.push_str(&percent_encode(product));
+                }
+                path.push_str(&format!("&position={}", p.position));
+                let answer: Result<MediaInfo, SyncError> = self
+                    .transport
+                    .put_bytes(&path, bytes, &p.mime, Some(token), cancel)
+                    .await;
+                match answer {
+                    Ok(info) if info.sha256.eq_ignore_ascii_case(&p.sha256) => None,
+                    Ok(_) => {
+                        return Err(SyncError::MalformedResponse {
+                            detail: format!(
+                                "the server stored other bytes for {}",
+                                entry.entity_id
+                            ),
+                        });
+                    }
+                    Err(SyncError::Refused {
+                        status: status @ (400 | 413 | 415),
+                        code,
+                        message,
+                    }) => Some(format!(
+                        "the server refused the photo ({status} {code}): {message}"
+                    )),
+                    Err(e) => return Err(e),
+                }
+            }
+            (_, Err(reason)) => Some(reason),
+            (Err(e), Ok(_)) => Some(format!("the queued upload is unreadable: {e}")),
+        };
+        let now = self.clock.now_ms();
+        let uploaded = refusal.is_none();
+        self.blocking(cancel, move |store: &Store| {
+            Ok(store.write(|db| {
+                if !db.sync().remove(entry.mutation_id)? {
+                    return Ok(()); // another sync finished it meanwhile
+                }
+                if let Some(reason) = refusal {
+                    db.sync().record_conflict(&Conflict {
+                        id: 0,
+                        mutation_id: entry.mutation_id,
+                        kind: entry.kind.clone(),
+                        entity_id: entry.entity_id.clone(),
+                        outcome: ConflictOutcome::Rejected,
+                        reason,
+                        server_state: None,
+                        payload: entry.payload.clone(),
+                        created_ms: now,
+                        resolved_ms: None,
+                    })?;
+                }
+                Ok::<_, StoreError>(())
+            })?)
+        })
+        .await?;
+        if uploaded {
+            report.media_uploaded += 1;
+        } else {
+            report.rejected += 1;
+        }
+        Ok(())
     }
 
     async fn pull(
@@ -648,6 +775,9 @@ mod tests {
                 price: crate::money::Fen(price),
                 stock: 1,
                 status: crate::domain::ProductStatus::Active,
+                featured: false,
+                mobile_description: String::new(),
+                gallery: Vec::new(),
                 version: 1,
                 updated_ms: 1,
             })

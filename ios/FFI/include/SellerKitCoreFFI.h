@@ -385,6 +385,11 @@ RustBuffer uniffi_sellerkit_ffi_fn_method_sellerapp_tick_checklist_task(uint64_t
 RustBuffer uniffi_sellerkit_ffi_fn_method_sellerapp_untick_checklist_task(uint64_t ptr, RustBuffer task_id, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_ADD_PHOTO
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_ADD_PHOTO
+RustBuffer uniffi_sellerkit_ffi_fn_method_sellerapp_add_photo(uint64_t ptr, RustBuffer path, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_EDIT_PRODUCT
 #define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_EDIT_PRODUCT
 RustBuffer uniffi_sellerkit_ffi_fn_method_sellerapp_edit_product(uint64_t ptr, RustBuffer product_id, RustBuffer edit, RustCallStatus *_Nonnull out_status
@@ -413,6 +418,26 @@ uint64_t uniffi_sellerkit_ffi_fn_method_sellerapp_preview(uint64_t ptr, RustBuff
 #ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_REAPPLY
 #define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_REAPPLY
 void uniffi_sellerkit_ffi_fn_method_sellerapp_reapply(uint64_t ptr, int64_t conflict_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_SET_BANNER
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_SET_BANNER
+RustBuffer uniffi_sellerkit_ffi_fn_method_sellerapp_set_banner(uint64_t ptr, RustBuffer image_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_SET_GALLERY
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_SET_GALLERY
+RustBuffer uniffi_sellerkit_ffi_fn_method_sellerapp_set_gallery(uint64_t ptr, RustBuffer product_id, RustBuffer image_ids, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_SET_LOGO
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_SET_LOGO
+RustBuffer uniffi_sellerkit_ffi_fn_method_sellerapp_set_logo(uint64_t ptr, RustBuffer image_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_SET_MAIN_IMAGE
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_SET_MAIN_IMAGE
+RustBuffer uniffi_sellerkit_ffi_fn_method_sellerapp_set_main_image(uint64_t ptr, RustBuffer product_id, RustBuffer image_id, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_STOREFRONT_CONFLICTS
@@ -932,6 +957,12 @@ uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_untick_checklist_task(vo
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_ADD_PHOTO
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_ADD_PHOTO
+uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_add_photo(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_EDIT_PRODUCT
 #define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_EDIT_PRODUCT
 uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_edit_product(void
@@ -965,6 +996,30 @@ uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_preview(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_REAPPLY
 #define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_REAPPLY
 uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_reapply(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_SET_BANNER
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_SET_BANNER
+uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_set_banner(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_SET_GALLERY
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_SET_GALLERY
+uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_set_gallery(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_SET_LOGO
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_SET_LOGO
+uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_set_logo(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_SET_MAIN_IMAGE
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_SET_MAIN_IMAGE
+uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_set_main_image(void
     
 );
 #endif

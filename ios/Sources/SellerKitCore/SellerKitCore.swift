@@ -1456,6 +1456,18 @@ public protocol SellerAppProtocol: AnyObject, Sendable {
     func untickChecklistTask(taskId: String) throws  -> ChecklistTick
     
     /**
+     * Adds the photo file at `path` (e.g. the picker's copy in the app's cache): decoded with
+     * bounds, its 750 px mobile JPEG written into the media folder. Returns the new image id
+     * for `setMainImage`, `setGallery`, `setLogo` or `setBanner`; nothing is queued before
+     * that. Blocking: call it off the main thread.
+     *
+     * # Errors
+     * `InvalidInput` (nothing stored) for a file that is not a picture, damaged or too big;
+     * `Io` when the file cannot be read or the media folder written.
+     */
+    func addPhoto(path: String) throws  -> String
+    
+    /**
      * Edits listing `product_id`: the change is saved on the phone and queued for the next
      * sync in one transaction (offline is fine). Returns the listing as it now is.
      *
@@ -1511,6 +1523,40 @@ public protocol SellerAppProtocol: AnyObject, Sendable {
      * As `keepServer`.
      */
     func reapply(conflictId: Int64) throws 
+    
+    /**
+     * Makes image `image_id` the shop's banner (its upload queued first).
+     *
+     * # Errors
+     * As `setLogo`.
+     */
+    func setBanner(imageId: String) throws  -> ShopInfo
+    
+    /**
+     * Sets the gallery of listing `product_id` to `image_ids`, the main picture first; new
+     * photos' uploads are queued before the edit.
+     *
+     * # Errors
+     * As `setMainImage`.
+     */
+    func setGallery(productId: String, imageIds: [String]) throws  -> ListingInfo
+    
+    /**
+     * Makes image `image_id` the shop's logo (its upload queued first).
+     *
+     * # Errors
+     * `InvalidInput` for an unknown image; `NotActivated` before the first sync; `Storage`.
+     */
+    func setLogo(imageId: String) throws  -> ShopInfo
+    
+    /**
+     * Makes image `image_id` the main picture of listing `product_id`; the photo's upload
+     * is queued before the edit, in one transaction.
+     *
+     * # Errors
+     * `InvalidInput` for an unknown product or image; `Storage`.
+     */
+    func setMainImage(productId: String, imageId: String) throws  -> ListingInfo
     
     /**
      * Storefront edits the server did not accept and that are not settled yet, oldest
@@ -1900,6 +1946,26 @@ open func untickChecklistTask(taskId: String)throws  -> ChecklistTick  {
 }
     
     /**
+     * Adds the photo file at `path` (e.g. the picker's copy in the app's cache): decoded with
+     * bounds, its 750 px mobile JPEG written into the media folder. Returns the new image id
+     * for `setMainImage`, `setGallery`, `setLogo` or `setBanner`; nothing is queued before
+     * that. Blocking: call it off the main thread.
+     *
+     * # Errors
+     * `InvalidInput` (nothing stored) for a file that is not a picture, damaged or too big;
+     * `Io` when the file cannot be read or the media folder written.
+     */
+open func addPhoto(path: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_add_photo(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(path),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Edits listing `product_id`: the change is saved on the phone and queued for the next
      * sync in one transaction (offline is fine). Returns the listing as it now is.
      *
@@ -2006,6 +2072,74 @@ open func reapply(conflictId: Int64)throws   {try rustCallWithError(FfiConverter
         FfiConverterInt64.lower(conflictId),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * Makes image `image_id` the shop's banner (its upload queued first).
+     *
+     * # Errors
+     * As `setLogo`.
+     */
+open func setBanner(imageId: String)throws  -> ShopInfo  {
+    return try  FfiConverterTypeShopInfo_lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_set_banner(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(imageId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Sets the gallery of listing `product_id` to `image_ids`, the main picture first; new
+     * photos' uploads are queued before the edit.
+     *
+     * # Errors
+     * As `setMainImage`.
+     */
+open func setGallery(productId: String, imageIds: [String])throws  -> ListingInfo  {
+    return try  FfiConverterTypeListingInfo_lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_set_gallery(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(productId),
+        FfiConverterSequenceString.lower(imageIds),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Makes image `image_id` the shop's logo (its upload queued first).
+     *
+     * # Errors
+     * `InvalidInput` for an unknown image; `NotActivated` before the first sync; `Storage`.
+     */
+open func setLogo(imageId: String)throws  -> ShopInfo  {
+    return try  FfiConverterTypeShopInfo_lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_set_logo(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(imageId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Makes image `image_id` the main picture of listing `product_id`; the photo's upload
+     * is queued before the edit, in one transaction.
+     *
+     * # Errors
+     * `InvalidInput` for an unknown product or image; `Storage`.
+     */
+open func setMainImage(productId: String, imageId: String)throws  -> ListingInfo  {
+    return try  FfiConverterTypeListingInfo_lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_set_main_image(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(productId),
+        FfiConverterString.lower(imageId),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -4717,6 +4851,18 @@ public struct ListingInfo: Equatable, Hashable {
      */
     public var published: Bool
     /**
+     * Shown on the mobile home.
+     */
+    public var featured: Bool
+    /**
+     * Short description on the phone's product page.
+     */
+    public var mobileDescription: String
+    /**
+     * Image ids in gallery order, the main picture first.
+     */
+    public var gallery: [String]
+    /**
      * The server version the next edit is based on.
      */
     public var version: Int64
@@ -4744,6 +4890,15 @@ public struct ListingInfo: Equatable, Hashable {
          * Published (active) or not (draft, archived).
          */published: Bool, 
         /**
+         * Shown on the mobile home.
+         */featured: Bool, 
+        /**
+         * Short description on the phone's product page.
+         */mobileDescription: String, 
+        /**
+         * Image ids in gallery order, the main picture first.
+         */gallery: [String], 
+        /**
          * The server version the next edit is based on.
          */version: Int64, 
         /**
@@ -4754,6 +4909,9 @@ public struct ListingInfo: Equatable, Hashable {
         self.description = description
         self.priceFen = priceFen
         self.published = published
+        self.featured = featured
+        self.mobileDescription = mobileDescription
+        self.gallery = gallery
         self.version = version
         self.updatedMs = updatedMs
     }
@@ -4779,6 +4937,9 @@ public struct FfiConverterTypeListingInfo: FfiConverterRustBuffer {
                 description: FfiConverterString.read(from: &buf), 
                 priceFen: FfiConverterInt64.read(from: &buf), 
                 published: FfiConverterBool.read(from: &buf), 
+                featured: FfiConverterBool.read(from: &buf), 
+                mobileDescription: FfiConverterString.read(from: &buf), 
+                gallery: FfiConverterSequenceString.read(from: &buf), 
                 version: FfiConverterInt64.read(from: &buf), 
                 updatedMs: FfiConverterInt64.read(from: &buf)
         )
@@ -4790,6 +4951,9 @@ public struct FfiConverterTypeListingInfo: FfiConverterRustBuffer {
         FfiConverterString.write(value.description, into: &buf)
         FfiConverterInt64.write(value.priceFen, into: &buf)
         FfiConverterBool.write(value.published, into: &buf)
+        FfiConverterBool.write(value.featured, into: &buf)
+        FfiConverterString.write(value.mobileDescription, into: &buf)
+        FfiConverterSequenceString.write(value.gallery, into: &buf)
         FfiConverterInt64.write(value.version, into: &buf)
         FfiConverterInt64.write(value.updatedMs, into: &buf)
     }
@@ -5727,6 +5891,18 @@ public struct ShopInfo: Equatable, Hashable {
      */
     public var announcement: String
     /**
+     * Theme colour `#RRGGBB`, if set.
+     */
+    public var themeColor: String?
+    /**
+     * The logo's image id, if any.
+     */
+    public var logoImageId: String?
+    /**
+     * The banner's image id, if any.
+     */
+    public var bannerImageId: String?
+    /**
      * The server version the next edit is based on.
      */
     public var version: Int64
@@ -5748,6 +5924,15 @@ public struct ShopInfo: Equatable, Hashable {
          * Announcement under the banner.
          */announcement: String, 
         /**
+         * Theme colour `#RRGGBB`, if set.
+         */themeColor: String?, 
+        /**
+         * The logo's image id, if any.
+         */logoImageId: String?, 
+        /**
+         * The banner's image id, if any.
+         */bannerImageId: String?, 
+        /**
          * The server version the next edit is based on.
          */version: Int64, 
         /**
@@ -5756,6 +5941,9 @@ public struct ShopInfo: Equatable, Hashable {
         self.shopId = shopId
         self.name = name
         self.announcement = announcement
+        self.themeColor = themeColor
+        self.logoImageId = logoImageId
+        self.bannerImageId = bannerImageId
         self.version = version
         self.updatedMs = updatedMs
     }
@@ -5779,6 +5967,9 @@ public struct FfiConverterTypeShopInfo: FfiConverterRustBuffer {
                 shopId: FfiConverterString.read(from: &buf), 
                 name: FfiConverterString.read(from: &buf), 
                 announcement: FfiConverterString.read(from: &buf), 
+                themeColor: FfiConverterOptionString.read(from: &buf), 
+                logoImageId: FfiConverterOptionString.read(from: &buf), 
+                bannerImageId: FfiConverterOptionString.read(from: &buf), 
                 version: FfiConverterInt64.read(from: &buf), 
                 updatedMs: FfiConverterInt64.read(from: &buf)
         )
@@ -5788,6 +5979,9 @@ public struct FfiConverterTypeShopInfo: FfiConverterRustBuffer {
         FfiConverterString.write(value.shopId, into: &buf)
         FfiConverterString.write(value.name, into: &buf)
         FfiConverterString.write(value.announcement, into: &buf)
+        FfiConverterOptionString.write(value.themeColor, into: &buf)
+        FfiConverterOptionString.write(value.logoImageId, into: &buf)
+        FfiConverterOptionString.write(value.bannerImageId, into: &buf)
         FfiConverterInt64.write(value.version, into: &buf)
         FfiConverterInt64.write(value.updatedMs, into: &buf)
     }

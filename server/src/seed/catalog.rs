@@ -574,6 +574,9 @@ pub(crate) fn products(cfg: &SeedConfig) -> (Vec<Product>, Vec<PictureSpec>) {
             status,
             version: rng.range(1, 3),
             updated_ms,
+            featured: false,
+            mobile_description: String::new(),
+            gallery: Vec::new(),
         });
         specs.push(picture_spec(n, draft.kind));
     }
@@ -631,6 +634,7 @@ pub(crate) fn build(cfg: &SeedConfig) -> DemoCatalog {
         tier: Tier::Standard,
         version: 1,
         updated_ms: profile_updated,
+        theme_color: None,
     };
     DemoCatalog {
         profile,

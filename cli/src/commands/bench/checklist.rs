@@ -144,6 +144,7 @@ fn fill(store: &Store, products: u64, orders: u64, now_ms: i64) -> Result<(), St
             tier: Tier::Standard,
             version: 1,
             updated_ms: now_ms,
+            theme_color: None,
         })?;
         db.catalog()
             .put_image(&image("logo", ImageRole::Logo, None, 512, now_ms))?;
@@ -171,6 +172,9 @@ fn fill(store: &Store, products: u64, orders: u64, now_ms: i64) -> Result<(), St
                 },
                 version: 1,
                 updated_ms: now_ms,
+                featured: false,
+                mobile_description: String::new(),
+                gallery: Vec::new(),
             })?;
             let side = if n % 10 == 3 { 400 } else { 800 };
             db.catalog().put_image(&image(

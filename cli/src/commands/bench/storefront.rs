@@ -100,6 +100,7 @@ fn fixture(dir: &Path) -> anyhow::Result<(Store, std::path::PathBuf)> {
             tier: Tier::Standard,
             version: 1,
             updated_ms: 0,
+            theme_color: None,
         })?;
         db.catalog()
             .put_image(&pic("logo", ImageRole::Logo, None, "logo.jpg"))?;
@@ -130,6 +131,9 @@ fn product(i: u32) -> Product {
         status: ProductStatus::Active,
         version: 1,
         updated_ms: 0,
+        featured: false,
+        mobile_description: String::new(),
+        gallery: Vec::new(),
     }
 }
 

@@ -44,6 +44,7 @@ fn seed(app: &App) {
                 banner_image_id: None,
                 time_zone: "Asia/Shanghai".into(),
                 tier: Tier::Standard,
+                theme_color: None,
                 version: 3,
                 updated_ms: 0,
             })?;
@@ -55,6 +56,9 @@ fn seed(app: &App) {
                 price: Fen(5900),
                 stock: 1,
                 status: ProductStatus::Active,
+                featured: false,
+                mobile_description: String::new(),
+                gallery: Vec::new(),
                 version: 7,
                 updated_ms: 0,
             })?;

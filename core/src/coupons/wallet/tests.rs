@@ -59,6 +59,7 @@ fn fixture() -> Fixture {
                 tier: Tier::Standard,
                 version: 1,
                 updated_ms: 1,
+                theme_color: None,
             })?;
             db.coupons().put_key(&signing_key(&signer, 0, None))?;
             db.sync().set_device(DEVICE, "http://127.0.0.1:1")?;
@@ -425,6 +426,9 @@ fn a_limited_scope_is_checked_against_the_products_given() {
                 status: ProductStatus::Active,
                 version: 1,
                 updated_ms: 1,
+                featured: false,
+                mobile_description: String::new(),
+                gallery: Vec::new(),
             })
         })
         .unwrap();

@@ -12,6 +12,9 @@ pub(crate) fn product(id: &str, title: &str, price: i64) -> Product {
         status: ProductStatus::Active,
         version: 1,
         updated_ms: 0,
+        featured: false,
+        mobile_description: String::new(),
+        gallery: Vec::new(),
     }
 }
 
@@ -174,6 +177,7 @@ fn shop(name: &str) -> ShopProfile {
         tier: Tier::Basic,
         version: 1,
         updated_ms: 0,
+        theme_color: None,
     }
 }
 

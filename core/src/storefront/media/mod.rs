@@ -17,7 +17,7 @@ pub mod decode;
 pub mod variants;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::path::{Path, PathBuf};
 

@@ -98,7 +98,7 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
 }
 
 /// A PNG whose header declares `w`x`h` RGBA and whose IDAT is `idat`.
-fn png_declaring(w: u32, h: u32, idat: &[u8]) -> Vec<u8> {
+pub(crate) fn png_declaring(w: u32, h: u32, idat: &[u8]) -> Vec<u8> {
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
     let mut ihdr = w.to_be_bytes().to_vec();
     ihdr.extend_from_slice(&h.to_be_bytes());

@@ -46,6 +46,9 @@ fn listing(i: usize, with_picture: bool) -> ListingView {
             status: ProductStatus::Active,
             version: 1,
             updated_ms: 0,
+            featured: false,
+            mobile_description: String::new(),
+            gallery: Vec::new(),
         },
         pictures: if with_picture {
             vec![image(&format!("{id}-0"), ImageRole::Product, Some(&id), 0)]
