@@ -41,7 +41,7 @@ pub fn active_key(conn: &Connection, shop_id: &str) -> Result<Option<StoredKey>,
     Ok(conn
         .prepare_cached(&format!(
             "SELECT {KEY_COLUMNS} FROM shop_keys WHERE shop_id = ?1 AND not_after_ms IS NULL
-             ORDER BY created_ms DESC, kid DESC LIMIT 1"
+             ORDER BY created_ms DESC, rowid DESC LIMIT 1"
         ))?
         .query_row([shop_id], key_from_row)
         .optional()?)
@@ -60,7 +60,7 @@ pub fn key(conn: &Connection, shop_id: &str, kid: &str) -> Result<Option<StoredK
 /// Every key of the shop, oldest first.
 pub fn keys(conn: &Connection, shop_id: &str) -> Result<Vec<SigningKey>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {KEY_COLUMNS} FROM shop_keys WHERE shop_id = ?1 ORDER BY created_ms, kid"
+        "SELECT {KEY_COLUMNS} FROM shop_keys WHERE shop_id = ?1 ORDER BY created_ms, rowid"
     ))?;
     let rows = stmt.query_map([shop_id], key_from_row)?;
     Ok(rows
