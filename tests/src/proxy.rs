@@ -123,6 +123,7 @@ struct Shared {
     enabled: AtomicBool,
     requests: AtomicU64,
     faults: AtomicU64,
+    upstream_failures: AtomicU64,
     events: Mutex<Vec<ProxyEvent>>,
 }
 
@@ -160,6 +161,7 @@ impl FaultProxy {
             enabled: AtomicBool::new(true),
             requests: AtomicU64::new(0),
             faults: AtomicU64::new(0),
+            upstream_failures: AtomicU64::new(0),
             events: Mutex::new(Vec::new()),
         });
         let (stop, stopped) = tokio::sync::oneshot::channel();
@@ -229,6 +231,13 @@ impl FaultProxy {
     /// Requests that got a fault other than [`Fault::Pass`].
     pub fn faults_injected(&self) -> u64 {
         self.shared.faults.load(Ordering::SeqCst)
+    }
+
+    /// Requests the proxy could not connect to the upstream for (it was down); each such
+    /// request's connection is dropped, as a dead server's would be. Lets a test wait until
+    /// the client has really run into a stopped server.
+    pub fn upstream_failures(&self) -> u64 {
+        self.shared.upstream_failures.load(Ordering::SeqCst)
     }
 
     /// Requests seen whose path starts with `prefix`.
@@ -373,7 +382,13 @@ async fn forward(
     req: Request<Incoming>,
     path: &str,
 ) -> Result<Response<Incoming>, BoxError> {
-    let stream = tokio::net::TcpStream::connect(&shared.upstream).await?;
+    let stream = match tokio::net::TcpStream::connect(&shared.upstream).await {
+        Ok(stream) => stream,
+        Err(e) => {
+            shared.upstream_failures.fetch_add(1, Ordering::SeqCst);
+            return Err(e.into());
+        }
+    };
     let (mut sender, connection) =
         hyper::client::conn::http1::handshake::<_, Incoming>(TokioIo::new(stream)).await?;
     tokio::spawn(async move {

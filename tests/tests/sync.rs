@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use sellerkit_core::store::{NewMutation, Store, StoreError};
 use sellerkit_core::sync::apply::local_digest;
+use sellerkit_e2e::proxy::{Fault, FaultProxy};
 use sellerkit_e2e::{
     DevServerProcess, http_post_json, sellerkit, sellerkit_killed_after, stdout_json, workspace_bin,
 };
@@ -275,9 +276,18 @@ fn a_server_restart_mid_sync_is_survived() {
     let server = DevServerProcess::start(&args);
     let addr = server.url.trim_start_matches("http://").to_string();
     args.extend_from_slice(&["--addr", &addr]);
+    // The phone talks through a proxy that holds its third page request, so the server is
+    // killed mid-sync by construction: a timed kill once raced a fast sync to its end.
+    let proxy = FaultProxy::start(&server.url);
+    proxy.set_path_filter(Some("/v1/changes"));
+    proxy.script([
+        Fault::Pass,
+        Fault::Pass,
+        Fault::Delay(Duration::from_secs(2)),
+    ]);
     let phone = Device::new();
     phone.activate(
-        &server.url,
+        proxy.url(),
         &server.activation_code("shop_demo", "standard"),
     );
 
@@ -295,24 +305,21 @@ fn a_server_restart_mid_sync_is_survived() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Kill the server once the phone has committed a page (its cursor moved): mid-sync,
-    // as a signal rather than after a guessed delay.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let cursor = Store::open(&phone.db)
-            .ok()
-            .and_then(|s| s.status().ok())
-            .and_then(|s| s.sync.cursor);
-        if cursor.is_some() {
-            break;
+    let wait_for = |what: &str, done: &dyn Fn() -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !done() {
+            assert!(Instant::now() < deadline, "waited 60 s for {what}");
+            std::thread::sleep(Duration::from_millis(5));
         }
-        assert!(
-            Instant::now() < deadline,
-            "the sync committed no page in 60 s"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    };
+    wait_for("the third page request", &|| {
+        proxy.requests_seen_for("/v1/changes") >= 3
+    });
     server.kill();
+    // The held request now meets a dead server; restart only after it has.
+    wait_for("a request to meet the stopped server", &|| {
+        proxy.upstream_failures() >= 1
+    });
     // The port is free once the killed server is reaped; retry briefly in case the OS
     // still holds it.
     let deadline = Instant::now() + Duration::from_secs(10);
