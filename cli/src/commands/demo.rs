@@ -137,6 +137,14 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
 
     let mut config = ctx.app_config(&db, true, None)?;
     config.device_name = "SellerKit demo".into();
+    // Without a CJK font file the demo only loses its preview pictures (said below).
+    let font_problem = match crate::commands::storefront::font_paths(&[]) {
+        Ok(paths) => {
+            config.font_paths = paths;
+            None
+        }
+        Err(e) => Some(e),
+    };
     let app = App::open(config)?;
     // The dev server's own endpoints (`/dev/...`), with the app's transport settings.
     let transport = Arc::new(Transport::new(&url, app.transport_config().clone())?);
@@ -199,7 +207,7 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
         })?;
     drop(bar);
     runtime.block_on(server.shutdown())?;
-    storefront::run(ctx, &app, &dir)?;
+    storefront::run(ctx, &app, &runtime, &dir, font_problem)?;
 
     let dashboard = analytics::run(&app, ctx.language().into(), &dir, args.out.is_some())?;
     let status = app.store().status()?;

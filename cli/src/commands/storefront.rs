@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use sellerkit_core::app::App;
 use sellerkit_core::money::Fen;
 use sellerkit_core::storefront::lint::{Finding, Severity, Subject};
-use sellerkit_core::storefront::preview::{DeviceProfile, Font};
+use sellerkit_core::storefront::preview::DeviceProfile;
 use sellerkit_core::storefront::{LintReport, PreviewPage, ProductChanges, ShopChanges};
 
 use crate::Context;
@@ -145,12 +145,6 @@ pub fn font_paths(flags: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
         );
     }
     Ok(present)
-}
-
-/// The font chain of [`font_paths`], loaded (for the demo and the benchmark, which draw
-/// through the storefront module directly).
-pub fn load_font(flags: &[PathBuf]) -> anyhow::Result<Font> {
-    Ok(Font::from_files(&font_paths(flags)?)?)
 }
 
 /// The core service over `--db` (never created by these commands), with `fonts`.

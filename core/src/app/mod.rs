@@ -118,6 +118,9 @@ pub struct App {
     platform: String,
     media_dir: PathBuf,
     font_paths: Vec<PathBuf>,
+    /// The parsed preview fonts, read once: the files are megabytes (a CJK font is 4 MB) and
+    /// re-reading them on every preview cost more than drawing the screen.
+    preview_font: Arc<std::sync::Mutex<Option<crate::storefront::preview::Font>>>,
     transport: TransportConfig,
     lock: lock::SyncLock,
 }
@@ -185,6 +188,7 @@ impl App {
             platform: config.platform,
             media_dir,
             font_paths: config.font_paths,
+            preview_font: Arc::default(),
             transport,
         })
     }

@@ -8,6 +8,7 @@
 //! pictures and draws a whole screen, so it is `async` and runs on a blocking thread.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use super::{App, AppError};
 use crate::domain::{Conflict, Product, ShopProfile};
@@ -75,6 +76,18 @@ pub fn conflict_fields(c: &Conflict) -> Vec<ConflictField> {
         .collect()
 }
 
+/// The preview fonts, parsed on first use and kept; a file that fails is tried again next
+/// time (the shell may have fixed it), so only a good font is kept.
+fn cached_font(cache: &Mutex<Option<Font>>, paths: &[PathBuf]) -> Result<Font, StorefrontError> {
+    let mut slot = cache.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(font) = slot.as_ref() {
+        return Ok(font.clone());
+    }
+    let font = Font::from_files(paths)?;
+    *slot = Some(font.clone());
+    Ok(font)
+}
+
 impl App {
     /// The storefront over this app's database, clock and media folder.
     pub fn storefront(&self) -> Storefront<'_> {
@@ -104,9 +117,10 @@ impl App {
     ) -> Result<PreviewImage, AppError> {
         let media_dir: PathBuf = self.media_dir().to_path_buf();
         let fonts = self.font_paths().to_vec();
+        let cache = Arc::clone(&self.preview_font);
         let language = self.language().tag();
         self.blocking(move |parts| {
-            let font = Font::from_files(&fonts).map_err(StorefrontError::from)?;
+            let font = cached_font(&cache, &fonts)?;
             let sf = Storefront::new(&parts.store, parts.clock.as_ref(), &media_dir);
             let picture = sf.preview(&page, device, &font, language)?;
             let png = picture.png().map_err(StorefrontError::from)?;

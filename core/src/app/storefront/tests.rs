@@ -243,3 +243,37 @@ fn a_conflict_lists_each_field_with_both_values() {
     };
     assert!(conflict_fields(&broken).is_empty());
 }
+
+#[tokio::test]
+async fn the_fonts_are_read_once_and_a_failed_font_is_tried_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let fonts = dir.path().join("fonts");
+    std::fs::create_dir_all(&fonts).unwrap();
+    let copies: Vec<PathBuf> = (0..TEST_FONTS.len())
+        .map(|i| fonts.join(format!("{i}.ttf")))
+        .collect();
+    let names: Vec<&str> = copies.iter().map(|p| p.to_str().unwrap()).collect();
+    let app = open(dir.path(), &names, Language::En);
+    seed(&app);
+    // Not there yet: the preview fails, and nothing is kept.
+    let e = app
+        .storefront_preview(PreviewPage::Home, DeviceProfile::Bundled)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Io, "{e:?}");
+    // The shell puts the files in place: the next preview reads them.
+    for (src, dst) in TEST_FONTS.iter().zip(&copies) {
+        std::fs::copy(src, dst).unwrap();
+    }
+    let first = app
+        .storefront_preview(PreviewPage::Home, DeviceProfile::Bundled)
+        .await
+        .unwrap();
+    // Kept in memory: gone from the disk, the fonts still draw the same picture.
+    std::fs::remove_dir_all(&fonts).unwrap();
+    let again = app
+        .storefront_preview(PreviewPage::Home, DeviceProfile::Bundled)
+        .await
+        .unwrap();
+    assert_eq!(first.png, again.png);
+}
