@@ -306,16 +306,7 @@ impl<'a> Storefront<'a> {
                 payload.mobile_description = Some(d.clone());
             }
             if payload != ProductEditPayload::default() {
-                product.updated_ms = now;
-                db.catalog().put_product(&product)?;
-                enqueue(
-                    db,
-                    PRODUCT_EDIT,
-                    id,
-                    product.version,
-                    &to_map(&payload),
-                    now,
-                )?;
+                save_product_edit(db, &mut product, &payload, now)?;
             }
             Ok(product)
         })
@@ -343,17 +334,7 @@ impl<'a> Storefront<'a> {
                 payload.theme_color = Some(color);
             }
             if payload != ShopEditPayload::default() {
-                shop.updated_ms = now;
-                db.shop().put(&shop)?;
-                let shop_id = shop.shop_id.clone();
-                enqueue(
-                    db,
-                    SHOP_EDIT,
-                    &shop_id,
-                    shop.version,
-                    &to_map(&payload),
-                    now,
-                )?;
+                save_shop_edit(db, &mut shop, &payload, now)?;
             }
             Ok(shop)
         })
@@ -485,20 +466,11 @@ impl<'a> Storefront<'a> {
                 )?;
             }
             product.gallery = full.clone();
-            product.updated_ms = now;
-            db.catalog().put_product(&product)?;
             let payload = ProductEditPayload {
                 gallery: Some(full),
                 ..Default::default()
             };
-            enqueue(
-                db,
-                PRODUCT_EDIT,
-                product_id,
-                product.version,
-                &to_map(&payload),
-                now,
-            )?;
+            save_product_edit(db, &mut product, &payload, now)?;
             Ok(product)
         })
     }
@@ -541,17 +513,7 @@ impl<'a> Storefront<'a> {
                 shop.banner_image_id = Some(image_id.to_owned());
                 payload.banner_image_id = Some(image_id.to_owned());
             }
-            shop.updated_ms = now;
-            db.shop().put(&shop)?;
-            let shop_id = shop.shop_id.clone();
-            enqueue(
-                db,
-                SHOP_EDIT,
-                &shop_id,
-                shop.version,
-                &to_map(&payload),
-                now,
-            )?;
+            save_shop_edit(db, &mut shop, &payload, now)?;
             Ok(shop)
         })
     }
@@ -702,6 +664,48 @@ fn merge(target: &mut Value, payload: &Map<String, Value>) {
             obj.insert(k.clone(), v.clone());
         }
     }
+}
+
+/// Writes the edited listing and queues `payload` as its `product_edit`, based on the
+/// version the seller saw: the one tail of every listing edit, so none forgets a half.
+fn save_product_edit(
+    db: &crate::store::Db<'_>,
+    product: &mut Product,
+    payload: &ProductEditPayload,
+    now: i64,
+) -> Result<(), StoreError> {
+    product.updated_ms = now;
+    db.catalog().put_product(product)?;
+    enqueue(
+        db,
+        PRODUCT_EDIT,
+        &product.id,
+        product.version,
+        &to_map(payload),
+        now,
+    )?;
+    Ok(())
+}
+
+/// Writes the edited shop profile and queues `payload` as its `shop_edit`, as
+/// [`save_product_edit`] does for a listing.
+fn save_shop_edit(
+    db: &crate::store::Db<'_>,
+    shop: &mut ShopProfile,
+    payload: &ShopEditPayload,
+    now: i64,
+) -> Result<(), StoreError> {
+    shop.updated_ms = now;
+    db.shop().put(shop)?;
+    enqueue(
+        db,
+        SHOP_EDIT,
+        &shop.shop_id,
+        shop.version,
+        &to_map(payload),
+        now,
+    )?;
+    Ok(())
 }
 
 fn enqueue(
