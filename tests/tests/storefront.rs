@@ -278,7 +278,19 @@ fn offline_storefront_edits_and_photos_sync_and_the_server_has_them() {
     let local_bytes =
         std::fs::read(phone.media_dir().join(local.local_path.as_ref().unwrap())).unwrap();
     assert_eq!(Some(sha256_hex(&local_bytes)), local.sha256);
-    assert_eq!((local.width, local.height), (Some(750), Some(750)));
+    // Uploaded as picked (1600 px, the most kept): the main-picture rule's 800x800 is met, so
+    // the app's own lint does not flag the picture it just made.
+    assert_eq!((local.width, local.height), (Some(1600), Some(1600)));
+    let lint = phone.ok(&["lint"]);
+    let findings = lint["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{lint}"));
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f["subject"]["id"] == pid.as_str() && f["code"] == "main_image_too_small"),
+        "{lint}"
+    );
     drop(store);
     // Three uploads, each before the edit that places it: three product edits (featured and
     // description, main picture, order) and two shop edits (theme, banner).
@@ -318,7 +330,7 @@ fn offline_storefront_edits_and_photos_sync_and_the_server_has_them() {
     assert_eq!(img["sha256"], local.sha256.clone().unwrap());
     assert_eq!(
         (img["width"].clone(), img["height"].clone()),
-        (750.into(), 750.into())
+        (1600.into(), 1600.into())
     );
     let (status, bytes) = observer.get(&format!("/v1/media/{new_image}"));
     assert_eq!(status, 200);
@@ -429,6 +441,81 @@ fn a_stale_edit_of_a_new_field_is_a_conflict_and_both_resolutions_work() {
         report["digest"]["checksum"],
         server.digest("shop_demo")["checksum"]
     );
+}
+
+#[test]
+fn a_stale_shop_edit_from_a_second_phone_is_a_conflict_and_both_resolutions_work() {
+    let (server, _sdir) = server();
+    let phone = Phone::new(&server);
+    phone.sync();
+    // The shop's other phone (a colleague's) changes the announcement and syncs first.
+    let other = Phone::new(&server);
+    other.sync();
+    let colleague = |text: &str| {
+        other.ok(&["edit", "shop", "--announcement", text]);
+        let report = other.sync();
+        assert_eq!(report["applied"], 1, "{report}");
+    };
+    let shop_state = || {
+        Observer::new(&server).state()[&("shop_profile".to_string(), "shop_demo".to_string())]
+            .clone()
+    };
+    colleague("同事写的公告：周末休息");
+
+    // This phone, not synced since, edits the same field.
+    phone.ok(&["edit", "shop", "--announcement", "我的公告：全场包邮"]);
+    let report = phone.sync();
+    assert_eq!(
+        report["conflicts"],
+        1,
+        "{report}\nanswers kept: {}",
+        phone.ok(&["conflicts"])
+    );
+    let open = phone.ok(&["conflicts"]);
+    let conflict = open
+        .as_array()
+        .or_else(|| open["conflicts"].as_array())
+        .unwrap_or_else(|| panic!("{open}"))[0]
+        .clone();
+    assert!(
+        conflict["reason"].as_str().unwrap().contains("description"),
+        "{conflict}"
+    );
+    // Keep the server's: the phone shows the colleague's announcement, nothing is queued,
+    // and the server never got this phone's text.
+    phone.ok(&["conflicts", "--keep-server", &conflict["id"].to_string()]);
+    let local = phone.store().read(|db| db.shop().get()).unwrap().unwrap();
+    assert_eq!(local.description, "同事写的公告：周末休息");
+    assert_eq!(phone.pending(), 0);
+    assert_eq!(shop_state()["description"], "同事写的公告：周末休息");
+
+    // Again; this time the seller applies theirs again, and it wins on the next sync.
+    colleague("同事又改了公告");
+    phone.ok(&["edit", "shop", "--announcement", "还是我的公告"]);
+    assert_eq!(phone.sync()["conflicts"], 1);
+    let open = phone.ok(&["conflicts"]);
+    let id = open
+        .as_array()
+        .or_else(|| open["conflicts"].as_array())
+        .unwrap()[0]["id"]
+        .to_string();
+    phone.ok(&["conflicts", "--reapply", &id]);
+    let report = phone.sync();
+    assert_eq!(
+        (report["applied"].clone(), report["conflicts"].clone()),
+        (1.into(), 0.into()),
+        "{report}"
+    );
+    let shop = shop_state();
+    assert_eq!(shop["description"], "还是我的公告");
+    assert_eq!(
+        report["digest"]["checksum"],
+        server.digest("shop_demo")["checksum"]
+    );
+    // The colleague's phone gets the seller's announcement with its next sync.
+    other.sync();
+    let theirs = other.store().read(|db| db.shop().get()).unwrap().unwrap();
+    assert_eq!(theirs.description, "还是我的公告");
 }
 
 #[test]

@@ -263,7 +263,12 @@ private fun storefrontChecks(server: DevServer, dir: File) {
         )
         assertEquals(200, media.statusCode(), "GET /v1/media/$imageId")
         val uploaded = ImageIO.read(ByteArrayInputStream(media.body()))
-        assertEquals(750, uploaded.width, "the mobile variant's width")
+        // Uploaded at its own 1200 px (at most 1600 on the long side): large enough for the
+        // 800x800 main-picture rule, so the app's own lint has nothing to say about it.
+        assertEquals(1200, uploaded.width, "the uploaded photo's width")
+        assertTrue(en.lint().findings.none { it.productId == productId && it.code == "main_image_too_small" }) {
+            "the new main picture is flagged too small"
+        }
         assertTrue(serverProducts(server, token).getValue(productId).contains("\"$imageId\"")) { "gallery on the server" }
     }
     en.close()

@@ -344,8 +344,9 @@ impl<'a> Storefront<'a> {
     ///
     /// The file is read (at most [`MAX_PHOTO_FILE_BYTES`]) and decoded with bounds (a corrupt,
     /// hostile or gigantic picture is a [`StorefrontError::Photo`], and nothing is stored or
-    /// queued); the EXIF orientation is applied and every metadata dropped; the 750 px wide
-    /// JPEG variant is written into the media folder. The photo is not placed yet: give it a
+    /// queued); the EXIF orientation is applied and every metadata dropped; the photo, at most
+    /// 1600 px on its long side (`VariantKind::Upload`), is written as a JPEG into the media
+    /// folder. The photo is not placed yet: give it a
     /// place with [`Storefront::set_main_image`], [`Storefront::set_gallery`],
     /// [`Storefront::set_logo`] or [`Storefront::set_banner`], which queue its upload.
     pub fn add_photo(&self, path: &Path) -> Result<String, StorefrontError> {
@@ -373,7 +374,9 @@ impl<'a> Storefront<'a> {
         }
         let decoded = decode(&bytes, DecodeLimits::default()).map_err(photo_err)?;
         drop(bytes);
-        let variant = make_variant(&decoded.image, VariantKind::Page).map_err(photo_err)?;
+        // The marketplace gets the large picture (the main-picture rule asks 800x800); the
+        // preview draws from its own smaller variants.
+        let variant = make_variant(&decoded.image, VariantKind::Upload).map_err(photo_err)?;
         drop(decoded);
         let jpeg = encode_jpeg(&variant.image).map_err(photo_err)?;
         if jpeg.len() as u64 > crate::protocol::MAX_MEDIA_BYTES {

@@ -403,11 +403,12 @@ fn outbox(s: &Shop) -> Vec<crate::domain::OutboxEntry> {
 }
 
 #[test]
-fn an_added_photo_becomes_a_750_px_jpeg_in_the_configured_media_folder_and_queues_nothing() {
+fn an_added_photo_becomes_a_jpeg_of_at_most_1600_px_in_the_configured_media_folder_and_queues_nothing()
+ {
     let s = shop();
     let sf = Storefront::new(&s.store, &s.clock, &s.media);
     let picked = s._dir.path().join("camera.png");
-    photo_file(&picked, 1500, 1500);
+    photo_file(&picked, 2000, 2000);
     let id = sf.add_photo(&picked).unwrap();
     assert!(id.starts_with("img-"), "{id}");
     let photo = s
@@ -415,7 +416,7 @@ fn an_added_photo_becomes_a_750_px_jpeg_in_the_configured_media_folder_and_queue
         .read(|db| db.storefront().photo(&id))
         .unwrap()
         .unwrap();
-    assert_eq!((photo.width, photo.height), (750, 750));
+    assert_eq!((photo.width, photo.height), (1600, 1600));
     assert_eq!(photo.mime, "image/jpeg");
     // The file is in the configured folder, under the recorded name, with the recorded hash.
     let bytes = std::fs::read(s.media.join(&photo.file)).unwrap();
@@ -551,4 +552,24 @@ fn a_corrupt_or_gigantic_photo_is_refused_and_nothing_is_stored_or_queued() {
     assert_eq!(sf.pending_photos().unwrap(), 0);
     assert!(outbox(&s).is_empty());
     assert_eq!(std::fs::read_dir(&s.media).unwrap().count(), 0);
+}
+
+#[test]
+fn a_main_picture_added_on_the_phone_passes_the_main_picture_size_rule() {
+    let s = shop();
+    let sf = Storefront::new(&s.store, &s.clock, &s.media);
+    let picked = s._dir.path().join("camera.png");
+    photo_file(&picked, 3000, 3000);
+    let id = sf.add_photo(&picked).unwrap();
+    sf.set_main_image("p1", &id).unwrap();
+    let report = sf.lint().unwrap();
+    let too_small: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| {
+            f.subject == lint::Subject::Product("p1".into())
+                && f.code == lint::Code::MainImageTooSmall
+        })
+        .collect();
+    assert!(too_small.is_empty(), "{too_small:?}");
 }

@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use image::DynamicImage;
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
 use image::codecs::webp::WebPEncoder;
@@ -180,6 +181,22 @@ fn variants_drop_metadata_and_have_the_mobile_sizes() {
     )
     .unwrap();
     assert_eq!(small.image.dimensions(), (40, 20));
+}
+
+#[test]
+fn the_uploaded_photo_keeps_up_to_1600_px_so_it_passes_the_main_picture_rule() {
+    let camera = RgbImage::from_fn(4000, 3000, |x, y| {
+        Rgb([(x % 256) as u8, (y % 256) as u8, 9])
+    });
+    let up = make_variant(&DynamicImage::ImageRgb8(camera), VariantKind::Upload).unwrap();
+    assert_eq!(up.image.dimensions(), (1600, 1200));
+    let portrait = RgbImage::from_pixel(900, 2000, Rgb([1, 2, 3]));
+    let up = make_variant(&DynamicImage::ImageRgb8(portrait), VariantKind::Upload).unwrap();
+    assert_eq!(up.image.dimensions(), (720, 1600));
+    // Already small enough: kept as it is, never enlarged.
+    let square = RgbImage::from_pixel(1000, 1000, Rgb([1, 2, 3]));
+    let up = make_variant(&DynamicImage::ImageRgb8(square), VariantKind::Upload).unwrap();
+    assert_eq!(up.image.dimensions(), (1000, 1000));
 }
 
 #[test]

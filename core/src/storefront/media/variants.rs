@@ -1,4 +1,5 @@
-//! Mobile variants of a picture: a 750 px wide page picture and square thumbnails.
+//! Mobile variants of a picture: the picture uploaded to the marketplace, a 750 px wide page
+//! picture and square thumbnails.
 
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
@@ -9,12 +10,19 @@ use super::MediaError;
 
 /// Width of the product-page picture: the marketplace's mobile page is laid out at 750.
 pub const PAGE_WIDTH: u32 = 750;
+/// Longest side of an uploaded photo. The marketplace's main picture must be at least
+/// 800x800 (`storefront-rules.md`); 1600 keeps zoom sharp on a 1080 px wide phone while a
+/// camera's 4000x3000 becomes a few hundred KB.
+pub const UPLOAD_LONG_SIDE: u32 = 1600;
 /// JPEG quality of the variants: visually clean on a phone, about a tenth of a camera file.
 pub const JPEG_QUALITY: u8 = 82;
 
 /// Which variant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum VariantKind {
+    /// The photo as uploaded: at most [`UPLOAD_LONG_SIDE`] on its long side, aspect kept,
+    /// never enlarged.
+    Upload,
     /// 750 px wide (or narrower if the source is), aspect kept.
     Page,
     /// A square of `side` pixels, cropped from the centre.
@@ -27,6 +35,7 @@ impl VariantKind {
     /// File-name part, stable across versions (the cache uses it).
     pub fn tag(self) -> String {
         match self {
+            VariantKind::Upload => format!("up{UPLOAD_LONG_SIDE}"),
             VariantKind::Page => "page".into(),
             VariantKind::Square(side) => format!("sq{side}"),
             VariantKind::Cover(w, h) => format!("cv{w}x{h}"),
@@ -61,6 +70,20 @@ pub fn make_variant(source: &DynamicImage, kind: VariantKind) -> Result<Variant,
         });
     }
     let (dw, dh, crop) = match kind {
+        VariantKind::Upload => {
+            let long = w.max(h);
+            if long <= UPLOAD_LONG_SIDE {
+                return Ok(Variant {
+                    kind,
+                    image: rgb.clone(),
+                });
+            }
+            let scale = |side: u32| {
+                ((u64::from(side) * u64::from(UPLOAD_LONG_SIDE)).div_ceil(u64::from(long))).max(1)
+                    as u32
+            };
+            (scale(w), scale(h), None)
+        }
         VariantKind::Page => {
             let dw = w.min(PAGE_WIDTH);
             let dh = ((u64::from(h) * u64::from(dw)).div_ceil(u64::from(w))).max(1) as u32;

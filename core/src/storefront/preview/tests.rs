@@ -79,6 +79,7 @@ impl PictureSource for Solid {
         let (w, h) = match kind {
             crate::storefront::media::VariantKind::Square(s) => (s, s),
             crate::storefront::media::VariantKind::Page => (750, 300),
+            crate::storefront::media::VariantKind::Upload => (1600, 640),
             crate::storefront::media::VariantKind::Cover(w, h) => (w, h),
         };
         Some(RgbImage::from_pixel(w, h, color))
