@@ -1,5 +1,6 @@
 //! The storefront's calls, as the CLI and the FFI facade use them: lint the shop, draw a
-//! preview, edit the shop and its listings, and settle edit conflicts.
+//! preview, read the shop and its listings as they are on the phone (what an edit form
+//! starts from), edit them, and settle edit conflicts.
 //!
 //! Edits follow the sync model: each is applied to the local database and queued in the outbox
 //! with the server version it was made on, in one transaction, as `product_edit` / `shop_edit`
@@ -41,6 +42,9 @@ pub const SHOP_EDIT: &str = crate::protocol::SHOP_EDIT_KIND;
 pub const MAX_PHOTO_FILE_BYTES: u64 = 32 * 1024 * 1024;
 /// Most featured listings the home preview reads (more never fit on a screen).
 const FEATURED_LIMIT: u32 = 40;
+/// Most listings one page of [`Storefront::listings`] returns, whatever the caller asks: a
+/// page of this size stays well under a megabyte on the phone.
+pub const MAX_LISTINGS_PAGE: u32 = 500;
 
 /// Why a storefront call failed.
 #[derive(Debug, thiserror::Error)]
@@ -260,6 +264,44 @@ impl<'a> Storefront<'a> {
                 render_product(&shop, &listings[0], device, font, &pictures, language)
             }
         })
+    }
+
+    /// Listing `id` as it is on the phone now (synced values with the seller's unsynced
+    /// edits applied): what an edit form starts from.
+    pub fn listing(&self, id: &str) -> Result<Product, StorefrontError> {
+        self.store.read(|db| {
+            db.catalog()
+                .product(id)?
+                .ok_or_else(|| StorefrontError::NoProduct(id.to_owned()))
+        })
+    }
+
+    /// One page of the listings in id order, every status included (drafts and archived
+    /// ones too: the seller may edit them). `after` is the last id of the previous page
+    /// (`None` for the first page); `limit` is capped at [`MAX_LISTINGS_PAGE`], so a page may
+    /// be shorter than asked: the listings end with an empty page. A `limit` of 0 is refused
+    /// (it would look like the end).
+    pub fn listings(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Product>, StorefrontError> {
+        if limit == 0 {
+            return Err(invalid(
+                "limit",
+                "每页至少要读 1 个商品".into(),
+                "A page must hold at least 1 listing".into(),
+            ));
+        }
+        let limit = limit.min(MAX_LISTINGS_PAGE);
+        Ok(self
+            .store
+            .read(|db| db.catalog().products_page(after, limit))?)
+    }
+
+    /// The shop profile as it is on the phone now, or `None` before the first sync.
+    pub fn shop(&self) -> Result<Option<ShopProfile>, StorefrontError> {
+        Ok(self.store.read(|db| db.shop().get())?)
     }
 
     /// Applies `changes` to a listing and queues them as one `product_edit` with the product
