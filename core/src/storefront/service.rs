@@ -305,7 +305,8 @@ impl<'a> Storefront<'a> {
     }
 
     /// Applies `changes` to a listing and queues them as one `product_edit` with the product
-    /// version the seller saw, in one transaction. Every field syncs.
+    /// version the seller saw, in one transaction. Every field syncs. Only the fields whose
+    /// value changes are queued (an edit form may send every field); no change, no mutation.
     pub fn edit_product(
         &self,
         id: &str,
@@ -318,20 +319,32 @@ impl<'a> Storefront<'a> {
                 .catalog()
                 .product(id)?
                 .ok_or_else(|| StorefrontError::NoProduct(id.to_owned()))?;
+            // A field set to the value it already has is not an edit: a form that starts
+            // from the current values sends them all, and only the changed ones may be queued
+            // (an untouched field must not conflict with the server's newer value).
             let mut payload = ProductEditPayload::default();
-            if let Some(title) = &changes.title {
-                product.title = title.trim().to_owned();
+            if let Some(title) = changes.title.as_deref().map(str::trim)
+                && title != product.title
+            {
+                product.title = title.to_owned();
                 payload.title = Some(product.title.clone());
             }
-            if let Some(price) = changes.price {
+            if let Some(price) = changes.price
+                && price != product.price
+            {
                 product.price = price;
                 payload.price = Some(price);
             }
-            if let Some(description) = &changes.description {
+            if let Some(description) = &changes.description
+                && *description != product.description
+            {
                 product.description = description.clone();
                 payload.description = Some(description.clone());
             }
-            if let Some(published) = changes.published {
+            // Unpublishing an archived listing leaves it archived.
+            if let Some(published) = changes.published
+                && published != (product.status == ProductStatus::Active)
+            {
                 product.status = if published {
                     ProductStatus::Active
                 } else {
@@ -339,11 +352,15 @@ impl<'a> Storefront<'a> {
                 };
                 payload.status = Some(product.status);
             }
-            if let Some(featured) = changes.featured {
+            if let Some(featured) = changes.featured
+                && featured != product.featured
+            {
                 product.featured = featured;
                 payload.featured = Some(featured);
             }
-            if let Some(d) = &changes.mobile_description {
+            if let Some(d) = &changes.mobile_description
+                && *d != product.mobile_description
+            {
                 product.mobile_description = d.clone();
                 payload.mobile_description = Some(d.clone());
             }
@@ -364,25 +381,33 @@ impl<'a> Storefront<'a> {
     }
 
     /// Applies `changes` to the shop profile and queues them as one `shop_edit` with the
-    /// profile version the seller saw, in one transaction. Every field syncs.
+    /// profile version the seller saw, in one transaction. Every field syncs. As for a
+    /// listing, only the fields whose value changes are queued.
     pub fn edit_shop(&self, changes: &ShopChanges) -> Result<ShopProfile, StorefrontError> {
         check_shop_changes(changes)?;
         let now = self.clock.now_ms();
         self.store.write(|db| {
             let mut shop = db.shop().get()?.ok_or(StorefrontError::NoShop)?;
+            // As for a listing: only the fields whose value changes are queued.
             let mut payload = ShopEditPayload::default();
-            if let Some(name) = &changes.name {
-                shop.name = name.trim().to_owned();
+            if let Some(name) = changes.name.as_deref().map(str::trim)
+                && name != shop.name
+            {
+                shop.name = name.to_owned();
                 payload.name = Some(shop.name.clone());
             }
-            if let Some(a) = &changes.announcement {
+            if let Some(a) = &changes.announcement
+                && *a != shop.description
+            {
                 shop.description = a.clone();
                 payload.description = Some(a.clone());
             }
             if let Some(color) = &changes.theme_color {
                 let color = color.trim().to_ascii_uppercase();
-                shop.theme_color = Some(color.clone());
-                payload.theme_color = Some(color);
+                if shop.theme_color.as_deref() != Some(color.as_str()) {
+                    shop.theme_color = Some(color.clone());
+                    payload.theme_color = Some(color);
+                }
             }
             if payload != ShopEditPayload::default() {
                 shop.updated_ms = now;

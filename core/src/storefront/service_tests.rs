@@ -234,6 +234,62 @@ fn the_reads_give_what_an_edit_form_starts_from() {
 }
 
 #[test]
+fn a_form_that_sends_every_field_queues_only_the_changed_ones() {
+    let s = shop();
+    let sf = Storefront::new(&s.store, &s.clock, &s.media);
+    let p = sf.listing("p2").unwrap();
+    let same = ProductChanges {
+        title: Some(format!(" {} ", p.title)),
+        price: Some(p.price),
+        description: Some(p.description.clone()),
+        published: Some(true),
+        featured: Some(p.featured),
+        mobile_description: Some(p.mobile_description.clone()),
+    };
+    assert_eq!(sf.edit_product("p2", &same).unwrap(), p, "nothing changes");
+    let shop = sf.shop().unwrap().unwrap();
+    let same_shop = ShopChanges {
+        name: Some(shop.name.clone()),
+        announcement: Some(shop.description.clone()),
+        theme_color: None,
+    };
+    assert_eq!(sf.edit_shop(&same_shop).unwrap(), shop);
+    assert!(outbox(&s).is_empty(), "an unchanged form queues nothing");
+
+    sf.edit_product(
+        "p2",
+        &ProductChanges {
+            price: Some(Fen(100)),
+            ..same
+        },
+    )
+    .unwrap();
+    sf.edit_shop(&ShopChanges {
+        theme_color: Some("#0a7f5a".into()),
+        ..same_shop.clone()
+    })
+    .unwrap();
+    sf.edit_shop(&ShopChanges {
+        theme_color: Some("#0A7F5A".into()),
+        ..same_shop
+    })
+    .unwrap();
+    let queued = outbox(&s);
+    let payloads: Vec<Value> = queued
+        .iter()
+        .map(|m| serde_json::from_str(&m.payload).unwrap())
+        .collect();
+    assert_eq!(
+        payloads,
+        vec![
+            serde_json::json!({"price": 100}),
+            serde_json::json!({"theme_color": "#0A7F5A"})
+        ],
+        "only the changed field, once"
+    );
+}
+
+#[test]
 fn the_listings_page_by_id_without_gaps_or_repeats_and_the_page_is_capped() {
     let s = shop();
     s.store
