@@ -428,7 +428,9 @@ impl SellerApp {
     }
 
     /// Edits listing `product_id`: the change is saved on the phone and queued for the next
-    /// sync in one transaction (offline is fine). Returns the listing as it now is.
+    /// sync in one transaction (offline is fine). Returns the listing as it now is. Only the
+    /// fields whose value changes are queued, so a form prefilled from `listing` may send
+    /// every field; a field left alone never conflicts with the server's newer value.
     ///
     /// # Errors
     /// `InvalidInput` (nothing written) for a blank or too long title, a negative price, a
@@ -443,7 +445,8 @@ impl SellerApp {
             .map(listing)
     }
 
-    /// Edits the shop profile, as `editProduct` does a listing.
+    /// Edits the shop profile, as `editProduct` does a listing (a form prefilled from `shop`
+    /// may send every field; only the changed ones are queued).
     ///
     /// # Errors
     /// `InvalidInput` (nothing written) for a blank or too long name or announcement, a
