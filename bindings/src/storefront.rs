@@ -1,5 +1,6 @@
-//! The mobile storefront on [`SellerApp`]: lint findings, the phone preview as PNG, edits of
-//! a listing and of the shop, and the conflicts of those edits with keep-server / reapply.
+//! The mobile storefront on [`SellerApp`]: lint findings, the phone preview as PNG, the
+//! current values of a listing and of the shop (what an edit form starts from), their edits,
+//! and the conflicts of those edits with keep-server / reapply.
 //!
 //! Every rule lives in `sellerkit_core` (`App::storefront_*`, `App::edit_product`, ...); this
 //! module converts records, picks the words in the seller's language and forwards. The
@@ -147,7 +148,8 @@ pub struct ShopEdit {
     pub theme_color: Option<String>,
 }
 
-/// A listing as it is on the phone after an edit.
+/// A listing as it is on the phone (synced values with the seller's unsynced edits), as
+/// `listing` / `listings` read it and an edit returns it.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct ListingInfo {
     /// Product id.
@@ -172,7 +174,7 @@ pub struct ListingInfo {
     pub updated_ms: i64,
 }
 
-/// The shop profile as it is on the phone after an edit.
+/// The shop profile as it is on the phone, as `shop` reads it and an edit returns it.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct ShopInfo {
     /// Shop id.
@@ -388,8 +390,47 @@ impl SellerApp {
         .await
     }
 
+    /// Listing `product_id` as it is on the phone now, the seller's unsynced edits included:
+    /// the values an edit form starts from. A local read: call it off the main thread.
+    ///
+    /// # Errors
+    /// `InvalidInput` for an unknown product (the same error `editProduct` gives: it may have
+    /// been deleted; sync and try again); `Storage`.
+    pub fn listing(&self, product_id: String) -> Result<ListingInfo, SellerKitError> {
+        self.call(|app| app.storefront_listing(&product_id))
+            .map(listing)
+    }
+
+    /// One page of the listings in id order, drafts and archived ones included. Pass `None`
+    /// for the first page, then the `id` of the last listing of the previous page. At most
+    /// `limit` listings, and never more than 500 whatever `limit` says, so a page can be
+    /// shorter than asked: the listings end with an empty page. A local read: call it off
+    /// the main thread.
+    ///
+    /// # Errors
+    /// `InvalidInput` for a `limit` of 0; `Storage`.
+    pub fn listings(
+        &self,
+        after: Option<String>,
+        limit: u32,
+    ) -> Result<Vec<ListingInfo>, SellerKitError> {
+        self.call(|app| app.storefront_listings(after.as_deref(), limit))
+            .map(|page| page.into_iter().map(listing).collect())
+    }
+
+    /// The shop profile as it is on the phone now, unsynced edits included; `None` before
+    /// the first sync (no shop yet). A local read: call it off the main thread.
+    ///
+    /// # Errors
+    /// `Storage` when the database fails.
+    pub fn shop(&self) -> Result<Option<ShopInfo>, SellerKitError> {
+        self.call(|app| app.storefront_shop()).map(|s| s.map(shop))
+    }
+
     /// Edits listing `product_id`: the change is saved on the phone and queued for the next
-    /// sync in one transaction (offline is fine). Returns the listing as it now is.
+    /// sync in one transaction (offline is fine). Returns the listing as it now is. Only the
+    /// fields whose value changes are queued, so a form prefilled from `listing` may send
+    /// every field; a field left alone never conflicts with the server's newer value.
     ///
     /// # Errors
     /// `InvalidInput` (nothing written) for a blank or too long title, a negative price, a
@@ -404,7 +445,8 @@ impl SellerApp {
             .map(listing)
     }
 
-    /// Edits the shop profile, as `editProduct` does a listing.
+    /// Edits the shop profile, as `editProduct` does a listing (a form prefilled from `shop`
+    /// may send every field; only the changed ones are queued).
     ///
     /// # Errors
     /// `InvalidInput` (nothing written) for a blank or too long name or announcement, a

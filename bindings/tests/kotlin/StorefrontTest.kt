@@ -1,12 +1,15 @@
 // The mobile storefront through SellerApp, from Kotlin on the JVM, against the real dev server:
-// lint findings in both languages, a preview PNG decoded with javax.imageio, an offline edit
-// that syncs and that the server then holds (read back through its HTTP feed), and a
-// conflicting edit made on the server settled with keepServer and with reapply.
+// lint findings in both languages, a preview PNG decoded with javax.imageio, the current values
+// of a listing, of every listing page by page and of the shop (what the edit forms start from)
+// compared with the server's, an offline edit that syncs and that the server then holds (read
+// back through its HTTP feed), and a conflicting edit made on the server settled with
+// keepServer and with reapply.
 //
 // Run by scripts/test-kotlin.sh with the other suites (Checks.kt's main).
 package com.sellerkit.core.tests
 
 import com.sellerkit.core.LintSeverity
+import com.sellerkit.core.ListingInfo
 import com.sellerkit.core.PreviewDevice
 import com.sellerkit.core.ProductEdit
 import com.sellerkit.core.SellerApp
@@ -29,12 +32,12 @@ import kotlinx.coroutines.runBlocking
 private const val FONTS =
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
 
-/** The dev server's pull feed as [token]'s device sees it: each product's JSON object by id. */
-private fun serverProducts(server: DevServer, token: String): Map<String, String> {
+/** The dev server's pull feed as [token]'s device sees it: the JSON objects of [kind], in feed order. */
+private fun serverRecords(server: DevServer, token: String, kind: String): List<String> {
     val http = HttpClient.newHttpClient()
-    val products = mutableMapOf<String, String>()
+    val records = mutableListOf<String>()
     var cursor: String? = null
-    val record = Regex(""""kind"\s*:\s*"product"\s*,\s*"data"\s*:\s*(\{[^{}]*\})""")
+    val record = Regex(""""kind"\s*:\s*"$kind"\s*,\s*"data"\s*:\s*(\{[^{}]*\})""")
     while (true) {
         val query = "limit=500" + (cursor?.let { "&cursor=$it" } ?: "")
         val response = http.send(
@@ -44,20 +47,74 @@ private fun serverProducts(server: DevServer, token: String): Map<String, String
         )
         assertEquals(200, response.statusCode(), "GET /v1/changes (${response.body().take(300)})")
         val body = response.body()
-        for (m in record.findAll(body)) {
-            val obj = m.groupValues[1]
-            products[field(obj, "id")] = obj
-        }
+        for (m in record.findAll(body)) records += m.groupValues[1]
         cursor = Regex(""""next_cursor"\s*:\s*"([^"]*)"""").find(body)?.groupValues?.get(1)
         if (!body.contains("\"has_more\":true")) break
     }
-    return products
+    return records
 }
+
+/** The server's products as [token]'s device pulls them: each product's JSON object by id. */
+private fun serverProducts(server: DevServer, token: String): Map<String, String> =
+    serverRecords(server, token, "product").associateBy { field(it, "id") }
 
 /** A string field of a flat JSON object. */
 private fun field(obj: String, name: String): String =
     Regex(""""$name"\s*:\s*"((?:[^"\\]|\\.)*)"""").find(obj)?.groupValues?.get(1)
         ?: throw AssertionError("no $name in $obj")
+
+/** A string field of a flat JSON object, its escapes decoded. */
+private fun text(obj: String, name: String): String =
+    Regex("""\\(u[0-9a-fA-F]{4}|.)""").replace(field(obj, name)) { m ->
+        val e = m.groupValues[1]
+        when {
+            e.length == 5 -> e.substring(1).toInt(16).toChar().toString()
+            e == "n" -> "\n"
+            e == "t" -> "\t"
+            e == "r" -> "\r"
+            e == "b" -> "\b"
+            e == "f" -> "\u000c"
+            else -> e
+        }
+    }
+
+/** A number or boolean field of a flat JSON object, as its JSON text. */
+private fun scalar(obj: String, name: String): String =
+    Regex(""""$name"\s*:\s*(-?\d+|true|false)""").find(obj)?.groupValues?.get(1)
+        ?: throw AssertionError("no $name in $obj")
+
+/** The server's shop profile as [token]'s device pulls it (the latest in the feed). */
+private fun serverShop(server: DevServer, token: String): String =
+    serverRecords(server, token, "shop_profile").lastOrNull()
+        ?: throw AssertionError("no shop_profile in the feed")
+
+/** Asserts that [listing] shows what the server holds in [product] (its JSON object). */
+private fun assertSameAsServer(product: String, listing: ListingInfo) {
+    val id = listing.id
+    assertEquals(field(product, "id"), id, "id")
+    assertEquals(text(product, "title"), listing.title, "$id title")
+    assertEquals(text(product, "description"), listing.description, "$id description")
+    assertEquals(scalar(product, "price").toLong(), listing.priceFen, "$id price")
+    assertEquals(field(product, "status") == "active", listing.published, "$id published")
+    assertEquals(scalar(product, "version").toLong(), listing.version, "$id version")
+    if (product.contains("\"featured\"")) assertEquals(scalar(product, "featured").toBoolean(), listing.featured, "$id featured")
+    if (product.contains("\"mobile_description\"")) {
+        assertEquals(text(product, "mobile_description"), listing.mobileDescription, "$id mobile description")
+    }
+}
+
+/** Every listing of [app], [limit] at a time, as a shell pages through them. */
+private fun allListings(app: SellerApp, limit: UInt): List<ListingInfo> {
+    val all = mutableListOf<ListingInfo>()
+    var after: String? = null
+    while (true) {
+        val page = app.listings(after, limit)
+        assertTrue(page.size.toUInt() <= limit) { "a page of ${page.size} for a limit of $limit" }
+        if (page.isEmpty()) return all
+        all += page
+        after = page.last().id
+    }
+}
 
 /** Changes a product on the server as the marketplace's web console would. */
 private fun editOnServer(server: DevServer, productJson: String, title: String) {
@@ -119,6 +176,8 @@ private fun storefrontChecks(server: DevServer, dir: File) {
         }
         assertTrue(e.reason.contains("sync")) { e.reason }
         assertThrows<SellerKitException.NotActivated> { en.editShop(ShopEdit(name = "x")) }
+        assertEquals(null, en.shop(), "shop before the first sync")
+        assertEquals(emptyList<ListingInfo>(), en.listings(null, 50u), "listings before the first sync")
     }
 
     runBlocking {
@@ -132,6 +191,36 @@ private fun storefrontChecks(server: DevServer, dir: File) {
     val token = secrets.get("sellerkit.device_token") ?: throw AssertionError("no device token")
     val products = serverProducts(server, token)
     val productId = products.keys.sorted().first { field(products.getValue(it), "status") == "active" }
+
+    check("storefront: listings page through every product the server has, each once, in id order") {
+        val byFive = allListings(en, 5u)
+        assertEquals(products.keys.sorted(), byFive.map { it.id }, "ids, 5 at a time")
+        for (listing in byFive) assertSameAsServer(products.getValue(listing.id), listing)
+        // Another page size (and the largest one) pages the same listings.
+        assertEquals(byFive, allListings(en, 7u), "7 at a time")
+        val capped = en.listings(null, UInt.MAX_VALUE)
+        assertTrue(capped.size <= 500) { "a page of ${capped.size}: the cap is 500" }
+        assertEquals(byFive, allListings(en, UInt.MAX_VALUE), "the largest pages")
+        assertThrows<SellerKitException.InvalidInput> { en.listings(null, 0u) }
+    }
+
+    check("storefront: listing and shop read the synced values; an unknown listing is the edit's typed error") {
+        assertSameAsServer(products.getValue(productId), en.listing(productId))
+        val shop = en.shop() ?: throw AssertionError("no shop after the sync")
+        val onServer = serverShop(server, token)
+        assertEquals(field(onServer, "shop_id"), shop.shopId, "shop id")
+        assertEquals(text(onServer, "name"), shop.name, "name")
+        assertEquals(text(onServer, "description"), shop.announcement, "announcement")
+        assertEquals(scalar(onServer, "version").toLong(), shop.version, "shop version")
+        for (app in listOf(en, zh)) {
+            val read = assertThrows<SellerKitException.InvalidInput> { app.listing("no_such_product") }
+            val edit = assertThrows<SellerKitException.InvalidInput> { app.editProduct("no_such_product", ProductEdit(title = "x")) }
+            assertEquals(edit.reason, read.reason, "the same words as an edit's")
+            assertTrue(read.reason.contains("no_such_product")) { read.reason }
+        }
+        val zhReason = assertThrows<SellerKitException.InvalidInput> { zh.listing("no_such_product") }.reason
+        assertTrue(zhReason.contains("找不到商品")) { zhReason }
+    }
 
     check("storefront: lint returns findings with their fix in the seller's language") {
         val lintEn = en.lint()
@@ -183,9 +272,13 @@ private fun storefrontChecks(server: DevServer, dir: File) {
         val edited = en.editProduct(productId, ProductEdit(title = title, priceFen = 12_800, featured = true))
         assertEquals(title, edited.title, "title")
         assertEquals(12_800L, edited.priceFen, "price")
+        // The form opened again shows the unsynced edit, exactly as the edit returned it.
+        assertEquals(edited, en.listing(productId), "listing after the edit")
+        assertEquals(edited, allListings(en, 3u).single { it.id == productId }, "the listing's page after the edit")
         assertTrue(en.lint().findings.none { it.productId == productId && it.code == "banned_term" }) { "still banned" }
         val shop = en.editShop(ShopEdit(announcement = "新品上架，全场包邮", themeColor = "#0A7F5A"))
         assertEquals("新品上架，全场包邮", shop.announcement, "announcement")
+        assertEquals(shop, en.shop(), "shop after the edit")
         assertEquals(before + 3L, en.status().pendingOutbox, "outbox")
         val blank = assertThrows<SellerKitException.InvalidInput> { en.editProduct(productId, ProductEdit(title = "  ")) }
         assertTrue(blank.reason.contains("title")) { blank.reason }
@@ -202,6 +295,16 @@ private fun storefrontChecks(server: DevServer, dir: File) {
         val onServer = serverProducts(server, token).getValue(productId)
         assertEquals(title, field(onServer, "title"), "server title")
         assertTrue(onServer.contains("\"price\":12800")) { "server price: $onServer" }
+        // What the phone shows now is what the server has, its version included.
+        val listing = en.listing(productId)
+        assertSameAsServer(onServer, listing)
+        assertEquals(true, listing.featured, "featured")
+        val shopOnServer = serverShop(server, token)
+        val shop = en.shop() ?: throw AssertionError("no shop")
+        assertEquals("新品上架，全场包邮", text(shopOnServer, "description"), "server announcement")
+        assertEquals(text(shopOnServer, "description"), shop.announcement, "announcement")
+        assertEquals("#0A7F5A", shop.themeColor, "theme colour")
+        assertEquals(scalar(shopOnServer, "version").toLong(), shop.version, "shop version")
     }
 
     check("storefront: a conflicting edit on the server shows up, and keepServer takes its value") {

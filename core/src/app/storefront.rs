@@ -1,10 +1,10 @@
-//! The mobile storefront on the core service: lint, preview, edits of the shop and its
-//! listings, and their conflicts.
+//! The mobile storefront on the core service: lint, preview, reads and edits of the shop and
+//! its listings, and their conflicts.
 //!
 //! Every rule is in [`crate::storefront`]; here the app supplies its database, clock, media
 //! folder (`AppConfig::media_dir`), font files (`AppConfig::font_paths`) and the seller's
 //! language, and turns failures into [`AppError`]. The edits, the lint and the conflict calls
-//! are plain blocking calls (quick local SQLite work, like the checklist); the preview decodes
+//! are plain blocking calls (quick local SQLite work, like the checklist), and so are the reads; the preview decodes
 //! pictures and draws a whole screen, so it is `async` and runs on a blocking thread.
 
 use std::path::PathBuf;
@@ -131,6 +131,40 @@ impl App {
             })
         })
         .await
+    }
+
+    /// Listing `id` as it is on the phone now, unsynced edits included: the values an edit
+    /// form starts from. A local read (blocking).
+    ///
+    /// # Errors
+    /// [`AppError::Storefront`]: an unknown product (the same error an edit of it gives), a
+    /// failing database.
+    pub fn storefront_listing(&self, id: &str) -> Result<Product, AppError> {
+        Ok(self.storefront().listing(id)?)
+    }
+
+    /// One page of the listings in id order, every status included. `after` is the last id
+    /// of the previous page (`None` first); `limit` is capped at
+    /// [`MAX_LISTINGS_PAGE`](crate::storefront::service::MAX_LISTINGS_PAGE), so a page may be
+    /// shorter than asked: the end is an empty page. A local read (blocking).
+    ///
+    /// # Errors
+    /// [`AppError::Storefront`]: a `limit` of 0, a failing database.
+    pub fn storefront_listings(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Product>, AppError> {
+        Ok(self.storefront().listings(after, limit)?)
+    }
+
+    /// The shop profile as it is on the phone now, unsynced edits included; `None` before
+    /// the first sync. A local read (blocking).
+    ///
+    /// # Errors
+    /// [`AppError::Storefront`] when the database fails.
+    pub fn storefront_shop(&self) -> Result<Option<ShopProfile>, AppError> {
+        Ok(self.storefront().shop()?)
     }
 
     /// Applies `changes` to listing `id` locally and queues the synced fields for the next

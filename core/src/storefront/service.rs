@@ -1,5 +1,6 @@
 //! The storefront's calls, as the CLI and the FFI facade use them: lint the shop, draw a
-//! preview, edit the shop and its listings, and settle edit conflicts.
+//! preview, read the shop and its listings as they are on the phone (what an edit form
+//! starts from), edit them, and settle edit conflicts.
 //!
 //! Edits follow the sync model: each is applied to the local database and queued in the outbox
 //! with the server version it was made on, in one transaction, as `product_edit` / `shop_edit`
@@ -41,6 +42,9 @@ pub const SHOP_EDIT: &str = crate::protocol::SHOP_EDIT_KIND;
 pub const MAX_PHOTO_FILE_BYTES: u64 = 32 * 1024 * 1024;
 /// Most featured listings the home preview reads (more never fit on a screen).
 const FEATURED_LIMIT: u32 = 40;
+/// Most listings one page of [`Storefront::listings`] returns, whatever the caller asks: a
+/// page of this size stays well under a megabyte on the phone.
+pub const MAX_LISTINGS_PAGE: u32 = 500;
 
 /// Why a storefront call failed.
 #[derive(Debug, thiserror::Error)]
@@ -262,8 +266,47 @@ impl<'a> Storefront<'a> {
         })
     }
 
+    /// Listing `id` as it is on the phone now (synced values with the seller's unsynced
+    /// edits applied): what an edit form starts from.
+    pub fn listing(&self, id: &str) -> Result<Product, StorefrontError> {
+        self.store.read(|db| {
+            db.catalog()
+                .product(id)?
+                .ok_or_else(|| StorefrontError::NoProduct(id.to_owned()))
+        })
+    }
+
+    /// One page of the listings in id order, every status included (drafts and archived
+    /// ones too: the seller may edit them). `after` is the last id of the previous page
+    /// (`None` for the first page); `limit` is capped at [`MAX_LISTINGS_PAGE`], so a page may
+    /// be shorter than asked: the listings end with an empty page. A `limit` of 0 is refused
+    /// (it would look like the end).
+    pub fn listings(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Product>, StorefrontError> {
+        if limit == 0 {
+            return Err(invalid(
+                "limit",
+                "每页至少要读 1 个商品".into(),
+                "A page must hold at least 1 listing".into(),
+            ));
+        }
+        let limit = limit.min(MAX_LISTINGS_PAGE);
+        Ok(self
+            .store
+            .read(|db| db.catalog().products_page(after, limit))?)
+    }
+
+    /// The shop profile as it is on the phone now, or `None` before the first sync.
+    pub fn shop(&self) -> Result<Option<ShopProfile>, StorefrontError> {
+        Ok(self.store.read(|db| db.shop().get())?)
+    }
+
     /// Applies `changes` to a listing and queues them as one `product_edit` with the product
-    /// version the seller saw, in one transaction. Every field syncs.
+    /// version the seller saw, in one transaction. Every field syncs. Only the fields whose
+    /// value changes are queued (an edit form may send every field); no change, no mutation.
     pub fn edit_product(
         &self,
         id: &str,
@@ -276,20 +319,32 @@ impl<'a> Storefront<'a> {
                 .catalog()
                 .product(id)?
                 .ok_or_else(|| StorefrontError::NoProduct(id.to_owned()))?;
+            // A field set to the value it already has is not an edit: a form that starts
+            // from the current values sends them all, and only the changed ones may be queued
+            // (an untouched field must not conflict with the server's newer value).
             let mut payload = ProductEditPayload::default();
-            if let Some(title) = &changes.title {
-                product.title = title.trim().to_owned();
+            if let Some(title) = changes.title.as_deref().map(str::trim)
+                && title != product.title
+            {
+                product.title = title.to_owned();
                 payload.title = Some(product.title.clone());
             }
-            if let Some(price) = changes.price {
+            if let Some(price) = changes.price
+                && price != product.price
+            {
                 product.price = price;
                 payload.price = Some(price);
             }
-            if let Some(description) = &changes.description {
+            if let Some(description) = &changes.description
+                && *description != product.description
+            {
                 product.description = description.clone();
                 payload.description = Some(description.clone());
             }
-            if let Some(published) = changes.published {
+            // Unpublishing an archived listing leaves it archived.
+            if let Some(published) = changes.published
+                && published != (product.status == ProductStatus::Active)
+            {
                 product.status = if published {
                     ProductStatus::Active
                 } else {
@@ -297,11 +352,15 @@ impl<'a> Storefront<'a> {
                 };
                 payload.status = Some(product.status);
             }
-            if let Some(featured) = changes.featured {
+            if let Some(featured) = changes.featured
+                && featured != product.featured
+            {
                 product.featured = featured;
                 payload.featured = Some(featured);
             }
-            if let Some(d) = &changes.mobile_description {
+            if let Some(d) = &changes.mobile_description
+                && *d != product.mobile_description
+            {
                 product.mobile_description = d.clone();
                 payload.mobile_description = Some(d.clone());
             }
@@ -313,25 +372,33 @@ impl<'a> Storefront<'a> {
     }
 
     /// Applies `changes` to the shop profile and queues them as one `shop_edit` with the
-    /// profile version the seller saw, in one transaction. Every field syncs.
+    /// profile version the seller saw, in one transaction. Every field syncs. As for a
+    /// listing, only the fields whose value changes are queued.
     pub fn edit_shop(&self, changes: &ShopChanges) -> Result<ShopProfile, StorefrontError> {
         check_shop_changes(changes)?;
         let now = self.clock.now_ms();
         self.store.write(|db| {
             let mut shop = db.shop().get()?.ok_or(StorefrontError::NoShop)?;
+            // As for a listing: only the fields whose value changes are queued.
             let mut payload = ShopEditPayload::default();
-            if let Some(name) = &changes.name {
-                shop.name = name.trim().to_owned();
+            if let Some(name) = changes.name.as_deref().map(str::trim)
+                && name != shop.name
+            {
+                shop.name = name.to_owned();
                 payload.name = Some(shop.name.clone());
             }
-            if let Some(a) = &changes.announcement {
+            if let Some(a) = &changes.announcement
+                && *a != shop.description
+            {
                 shop.description = a.clone();
                 payload.description = Some(a.clone());
             }
             if let Some(color) = &changes.theme_color {
                 let color = color.trim().to_ascii_uppercase();
-                shop.theme_color = Some(color.clone());
-                payload.theme_color = Some(color);
+                if shop.theme_color.as_deref() != Some(color.as_str()) {
+                    shop.theme_color = Some(color.clone());
+                    payload.theme_color = Some(color);
+                }
             }
             if payload != ShopEditPayload::default() {
                 save_shop_edit(db, &mut shop, &payload, now)?;

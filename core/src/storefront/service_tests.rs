@@ -197,6 +197,152 @@ fn a_shop_edit_is_queued_and_the_theme_colour_checked() {
     );
 }
 
+#[test]
+fn the_reads_give_what_an_edit_form_starts_from() {
+    let s = shop();
+    let sf = Storefront::new(&s.store, &s.clock, &s.media);
+    let edited = sf
+        .edit_product(
+            "p1",
+            &ProductChanges {
+                title: Some("手工杯".into()),
+                published: Some(false),
+                mobile_description: Some("可进洗碗机".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    // The unsynced edit is what the form shows.
+    assert_eq!(sf.listing("p1").unwrap(), edited);
+    assert_eq!(sf.listing("p1").unwrap().status, ProductStatus::Draft);
+    assert!(matches!(
+        sf.listing("nope"),
+        Err(StorefrontError::NoProduct(id)) if id == "nope"
+    ));
+
+    let shop = sf
+        .edit_shop(&ShopChanges {
+            theme_color: Some("#1e886b".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(sf.shop().unwrap(), Some(shop));
+    let empty = Store::open(s._dir.path().join("empty.db")).unwrap();
+    let bare = Storefront::new(&empty, &s.clock, &s.media);
+    assert_eq!(bare.shop().unwrap(), None);
+    assert!(bare.listings(None, 10).unwrap().is_empty());
+}
+
+#[test]
+fn a_form_that_sends_every_field_queues_only_the_changed_ones() {
+    let s = shop();
+    let sf = Storefront::new(&s.store, &s.clock, &s.media);
+    let p = sf.listing("p2").unwrap();
+    let same = ProductChanges {
+        title: Some(format!(" {} ", p.title)),
+        price: Some(p.price),
+        description: Some(p.description.clone()),
+        published: Some(true),
+        featured: Some(p.featured),
+        mobile_description: Some(p.mobile_description.clone()),
+    };
+    assert_eq!(sf.edit_product("p2", &same).unwrap(), p, "nothing changes");
+    let shop = sf.shop().unwrap().unwrap();
+    let same_shop = ShopChanges {
+        name: Some(shop.name.clone()),
+        announcement: Some(shop.description.clone()),
+        theme_color: None,
+    };
+    assert_eq!(sf.edit_shop(&same_shop).unwrap(), shop);
+    assert!(outbox(&s).is_empty(), "an unchanged form queues nothing");
+
+    sf.edit_product(
+        "p2",
+        &ProductChanges {
+            price: Some(Fen(100)),
+            ..same
+        },
+    )
+    .unwrap();
+    sf.edit_shop(&ShopChanges {
+        theme_color: Some("#0a7f5a".into()),
+        ..same_shop.clone()
+    })
+    .unwrap();
+    sf.edit_shop(&ShopChanges {
+        theme_color: Some("#0A7F5A".into()),
+        ..same_shop
+    })
+    .unwrap();
+    let queued = outbox(&s);
+    let payloads: Vec<Value> = queued
+        .iter()
+        .map(|m| serde_json::from_str(&m.payload).unwrap())
+        .collect();
+    assert_eq!(
+        payloads,
+        vec![
+            serde_json::json!({"price": 100}),
+            serde_json::json!({"theme_color": "#0A7F5A"})
+        ],
+        "only the changed field, once"
+    );
+}
+
+#[test]
+fn the_listings_page_by_id_without_gaps_or_repeats_and_the_page_is_capped() {
+    let s = shop();
+    s.store
+        .write(|db| {
+            // Ids that sort differently as numbers and as text, and a draft and an archived
+            // listing: every status is listed.
+            for i in 3..=MAX_LISTINGS_PAGE + 3 {
+                let mut p = db.catalog().product("p0")?.unwrap();
+                p.id = format!("p{i}");
+                p.status = match i % 3 {
+                    0 => ProductStatus::Draft,
+                    1 => ProductStatus::Archived,
+                    _ => ProductStatus::Active,
+                };
+                db.catalog().put_product(&p)?;
+            }
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    let total = MAX_LISTINGS_PAGE as usize + 4;
+    let sf = Storefront::new(&s.store, &s.clock, &s.media);
+
+    let mut ids: Vec<String> = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = sf.listings(after.as_deref(), 7).unwrap();
+        assert!(page.len() <= 7);
+        let Some(last) = page.last() else { break };
+        after = Some(last.id.clone());
+        ids.extend(page.into_iter().map(|p| p.id));
+    }
+    let mut expected: Vec<String> = (0..total).map(|i| format!("p{i}")).collect();
+    expected.sort();
+    assert_eq!(ids, expected, "every listing once, in id order");
+
+    // Asking for more than the cap gives a capped page; the rest follows it.
+    let first = sf.listings(None, u32::MAX).unwrap();
+    assert_eq!(first.len(), MAX_LISTINGS_PAGE as usize);
+    let rest = sf
+        .listings(Some(&first.last().unwrap().id), u32::MAX)
+        .unwrap();
+    assert_eq!(first.len() + rest.len(), total);
+    assert!(
+        sf.listings(Some(&rest.last().unwrap().id), 10)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        sf.listings(None, 0),
+        Err(StorefrontError::Invalid { field: "limit", .. })
+    ));
+}
+
 fn conflict_on_p0(s: &Shop) -> i64 {
     let server = Product {
         id: "p0".into(),

@@ -410,6 +410,16 @@ void uniffi_sellerkit_ffi_fn_method_sellerapp_keep_server(uint64_t ptr, int64_t 
 RustBuffer uniffi_sellerkit_ffi_fn_method_sellerapp_lint(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_LISTING
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_LISTING
+RustBuffer uniffi_sellerkit_ffi_fn_method_sellerapp_listing(uint64_t ptr, RustBuffer product_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_LISTINGS
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_LISTINGS
+RustBuffer uniffi_sellerkit_ffi_fn_method_sellerapp_listings(uint64_t ptr, RustBuffer after, uint32_t limit, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_PREVIEW
 #define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_PREVIEW
 uint64_t uniffi_sellerkit_ffi_fn_method_sellerapp_preview(uint64_t ptr, RustBuffer page, RustBuffer device
@@ -438,6 +448,11 @@ RustBuffer uniffi_sellerkit_ffi_fn_method_sellerapp_set_logo(uint64_t ptr, RustB
 #ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_SET_MAIN_IMAGE
 #define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_SET_MAIN_IMAGE
 RustBuffer uniffi_sellerkit_ffi_fn_method_sellerapp_set_main_image(uint64_t ptr, RustBuffer product_id, RustBuffer image_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_SHOP
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_SHOP
+RustBuffer uniffi_sellerkit_ffi_fn_method_sellerapp_shop(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_FN_METHOD_SELLERAPP_STOREFRONT_CONFLICTS
@@ -987,6 +1002,18 @@ uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_lint(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_LISTING
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_LISTING
+uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_listing(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_LISTINGS
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_LISTINGS
+uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_listings(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_PREVIEW
 #define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_PREVIEW
 uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_preview(void
@@ -1020,6 +1047,12 @@ uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_set_logo(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_SET_MAIN_IMAGE
 #define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_SET_MAIN_IMAGE
 uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_set_main_image(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_SHOP
+#define UNIFFI_FFIDEF_UNIFFI_SELLERKIT_FFI_CHECKSUM_METHOD_SELLERAPP_SHOP
+uint16_t uniffi_sellerkit_ffi_checksum_method_sellerapp_shop(void
     
 );
 #endif

@@ -1469,7 +1469,9 @@ public protocol SellerAppProtocol: AnyObject, Sendable {
     
     /**
      * Edits listing `product_id`: the change is saved on the phone and queued for the next
-     * sync in one transaction (offline is fine). Returns the listing as it now is.
+     * sync in one transaction (offline is fine). Returns the listing as it now is. Only the
+     * fields whose value changes are queued, so a form prefilled from `listing` may send
+     * every field; a field left alone never conflicts with the server's newer value.
      *
      * # Errors
      * `InvalidInput` (nothing written) for a blank or too long title, a negative price, a
@@ -1478,7 +1480,8 @@ public protocol SellerAppProtocol: AnyObject, Sendable {
     func editProduct(productId: String, edit: ProductEdit) throws  -> ListingInfo
     
     /**
-     * Edits the shop profile, as `editProduct` does a listing.
+     * Edits the shop profile, as `editProduct` does a listing (a form prefilled from `shop`
+     * may send every field; only the changed ones are queued).
      *
      * # Errors
      * `InvalidInput` (nothing written) for a blank or too long name or announcement, a
@@ -1503,6 +1506,28 @@ public protocol SellerAppProtocol: AnyObject, Sendable {
      * `Storage` when the database fails.
      */
     func lint() throws  -> LintOverview
+    
+    /**
+     * Listing `product_id` as it is on the phone now, the seller's unsynced edits included:
+     * the values an edit form starts from. A local read: call it off the main thread.
+     *
+     * # Errors
+     * `InvalidInput` for an unknown product (the same error `editProduct` gives: it may have
+     * been deleted; sync and try again); `Storage`.
+     */
+    func listing(productId: String) throws  -> ListingInfo
+    
+    /**
+     * One page of the listings in id order, drafts and archived ones included. Pass `None`
+     * for the first page, then the `id` of the last listing of the previous page. At most
+     * `limit` listings, and never more than 500 whatever `limit` says, so a page can be
+     * shorter than asked: the listings end with an empty page. A local read: call it off
+     * the main thread.
+     *
+     * # Errors
+     * `InvalidInput` for a `limit` of 0; `Storage`.
+     */
+    func listings(after: String?, limit: UInt32) throws  -> [ListingInfo]
     
     /**
      * Draws `page` as `device` shows it and returns the PNG, with the font of
@@ -1557,6 +1582,15 @@ public protocol SellerAppProtocol: AnyObject, Sendable {
      * `InvalidInput` for an unknown product or image; `Storage`.
      */
     func setMainImage(productId: String, imageId: String) throws  -> ListingInfo
+    
+    /**
+     * The shop profile as it is on the phone now, unsynced edits included; `None` before
+     * the first sync (no shop yet). A local read: call it off the main thread.
+     *
+     * # Errors
+     * `Storage` when the database fails.
+     */
+    func shop() throws  -> ShopInfo?
     
     /**
      * Storefront edits the server did not accept and that are not settled yet, oldest
@@ -1967,7 +2001,9 @@ open func addPhoto(path: String)throws  -> String  {
     
     /**
      * Edits listing `product_id`: the change is saved on the phone and queued for the next
-     * sync in one transaction (offline is fine). Returns the listing as it now is.
+     * sync in one transaction (offline is fine). Returns the listing as it now is. Only the
+     * fields whose value changes are queued, so a form prefilled from `listing` may send
+     * every field; a field left alone never conflicts with the server's newer value.
      *
      * # Errors
      * `InvalidInput` (nothing written) for a blank or too long title, a negative price, a
@@ -1985,7 +2021,8 @@ open func editProduct(productId: String, edit: ProductEdit)throws  -> ListingInf
 }
     
     /**
-     * Edits the shop profile, as `editProduct` does a listing.
+     * Edits the shop profile, as `editProduct` does a listing (a form prefilled from `shop`
+     * may send every field; only the changed ones are queued).
      *
      * # Errors
      * `InvalidInput` (nothing written) for a blank or too long name or announcement, a
@@ -2029,6 +2066,45 @@ open func lint()throws  -> LintOverview  {
         uniffiCallStatus in
     uniffi_sellerkit_ffi_fn_method_sellerapp_lint(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Listing `product_id` as it is on the phone now, the seller's unsynced edits included:
+     * the values an edit form starts from. A local read: call it off the main thread.
+     *
+     * # Errors
+     * `InvalidInput` for an unknown product (the same error `editProduct` gives: it may have
+     * been deleted; sync and try again); `Storage`.
+     */
+open func listing(productId: String)throws  -> ListingInfo  {
+    return try  FfiConverterTypeListingInfo_lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_listing(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(productId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * One page of the listings in id order, drafts and archived ones included. Pass `None`
+     * for the first page, then the `id` of the last listing of the previous page. At most
+     * `limit` listings, and never more than 500 whatever `limit` says, so a page can be
+     * shorter than asked: the listings end with an empty page. A local read: call it off
+     * the main thread.
+     *
+     * # Errors
+     * `InvalidInput` for a `limit` of 0; `Storage`.
+     */
+open func listings(after: String?, limit: UInt32)throws  -> [ListingInfo]  {
+    return try  FfiConverterSequenceTypeListingInfo.lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_listings(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(after),
+        FfiConverterUInt32.lower(limit),uniffiCallStatus
     )
 })
 }
@@ -2138,6 +2214,22 @@ open func setMainImage(productId: String, imageId: String)throws  -> ListingInfo
             self.uniffiCloneHandle(),
         FfiConverterString.lower(productId),
         FfiConverterString.lower(imageId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The shop profile as it is on the phone now, unsynced edits included; `None` before
+     * the first sync (no shop yet). A local read: call it off the main thread.
+     *
+     * # Errors
+     * `Storage` when the database fails.
+     */
+open func shop()throws  -> ShopInfo?  {
+    return try  FfiConverterOptionTypeShopInfo.lift(try rustCallWithError(FfiConverterTypeSellerKitError_lift) {
+        uniffiCallStatus in
+    uniffi_sellerkit_ffi_fn_method_sellerapp_shop(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -4827,7 +4919,8 @@ public func FfiConverterTypeLintOverview_lower(_ value: LintOverview) -> RustBuf
 
 
 /**
- * A listing as it is on the phone after an edit.
+ * A listing as it is on the phone (synced values with the seller's unsynced edits), as
+ * `listing` / `listings` read it and an edit returns it.
  */
 public struct ListingInfo: Equatable, Hashable {
     /**
@@ -5875,7 +5968,7 @@ public func FfiConverterTypeShopEdit_lower(_ value: ShopEdit) -> RustBuffer {
 
 
 /**
- * The shop profile as it is on the phone after an edit.
+ * The shop profile as it is on the phone, as `shop` reads it and an edit returns it.
  */
 public struct ShopInfo: Equatable, Hashable {
     /**
@@ -8949,6 +9042,30 @@ fileprivate struct FfiConverterOptionTypeCouponTerms: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeShopInfo: FfiConverterRustBuffer {
+    typealias SwiftType = ShopInfo?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeShopInfo.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeShopInfo.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeLogLevel: FfiConverterRustBuffer {
     typealias SwiftType = LogLevel?
 
@@ -9239,6 +9356,31 @@ fileprivate struct FfiConverterSequenceTypeLintFinding: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeLintFinding.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeListingInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [ListingInfo]
+
+    public static func write(_ value: [ListingInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeListingInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ListingInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ListingInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeListingInfo.read(from: &buf))
         }
         return seq
     }

@@ -216,6 +216,54 @@ fn edits_lint_and_conflicts_go_through_the_app() {
 }
 
 #[test]
+fn the_reads_go_through_the_app_and_an_unknown_listing_reads_like_an_unknown_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = open(dir.path(), &[], Language::ZhCn);
+    assert_eq!(
+        app.storefront_shop().unwrap(),
+        None,
+        "no shop before the first sync"
+    );
+    seed(&app);
+
+    let edited = app
+        .edit_product(
+            "p0",
+            &ProductChanges {
+                price: Some(Fen(6900)),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(app.storefront_listing("p0").unwrap(), edited);
+    assert_eq!(app.storefront_listings(None, 10).unwrap(), vec![edited]);
+    assert!(app.storefront_listings(Some("p0"), 10).unwrap().is_empty());
+    let shop = app
+        .edit_shop(&ShopChanges {
+            name: Some("小林陶器 旗舰店".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(app.storefront_shop().unwrap(), Some(shop));
+
+    let read = app.storefront_listing("nope").unwrap_err();
+    let edit = app
+        .edit_product("nope", &ProductChanges::default())
+        .unwrap_err();
+    assert_eq!(read.code(), ErrorCode::InvalidInput, "{read:?}");
+    assert_eq!(read.code(), edit.code());
+    for language in [Language::ZhCn, Language::En] {
+        assert_eq!(read.message(language), edit.message(language));
+        assert!(read.message(language).contains("nope"), "{read}");
+    }
+    assert!(read.message(Language::ZhCn).contains("找不到商品"));
+    assert!(read.message(Language::En).contains("not on this phone"));
+
+    let e = app.storefront_listings(None, 0).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidInput, "{e:?}");
+}
+
+#[test]
 fn a_conflict_lists_each_field_with_both_values() {
     use crate::domain::ConflictOutcome;
     let c = Conflict {

@@ -9,8 +9,10 @@ struct ProductFindings: Identifiable {
 
 /// The mobile storefront: lint findings with their fixes, the phone preview, edits of a listing
 /// and of the shop (saved on the phone at once, sent with the next sync), and the conflicts of
-/// those edits with keep / reapply. Mirrors the Android app's StorefrontPresenter; every
-/// finding, fix and error reason comes from the core in the seller's language.
+/// those edits with keep / reapply. A form starts from the current values: `openProduct` /
+/// `openShop` read them (off the main thread) into `listing` / `shop`. Mirrors the Android
+/// app's StorefrontPresenter; every finding, fix and error reason comes from the core in the
+/// seller's language.
 @MainActor
 final class StorefrontPresenter: ObservableObject {
     @Published private(set) var lint: LintOverview?
@@ -23,9 +25,17 @@ final class StorefrontPresenter: ObservableObject {
     /// Increases with every saved edit, so a form can close itself.
     @Published private(set) var savedCount = 0
     @Published private(set) var busyConflictId: Int64?
+    /// The listing whose form is open, with its current values (unsynced edits included); nil until read.
+    @Published private(set) var listing: ListingInfo?
+    /// The shop profile's current values, for its form; nil until read, or before the first sync.
+    @Published private(set) var shop: ShopInfo?
+    /// The open form's current values are being read.
+    @Published private(set) var formLoading = false
     @Published var error: UiError?
 
     private let app: SellerApp
+    /// The listing the seller opened last: a slower read of an earlier one must not replace it.
+    private var openProductId: String?
 
     init(app: SellerApp) {
         self.app = app
@@ -66,6 +76,42 @@ final class StorefrontPresenter: ObservableObject {
         await draw()
     }
 
+    /// Opens listing `productId`'s form: its current values are read into `listing`. An unknown
+    /// listing (deleted by a sync) shows as `invalidInput` with the core's reason.
+    func openProduct(_ productId: String) async {
+        openProductId = productId
+        if listing?.id != productId { listing = nil }
+        formLoading = true
+        do {
+            let read = try await offMain { app in try app.listing(productId: productId) }
+            guard openProductId == productId else { return }
+            listing = read
+            formLoading = false
+        } catch {
+            guard openProductId == productId else { return }
+            formLoading = false
+            self.error = UiError(error)
+        }
+    }
+
+    /// Closes the listing's form.
+    func closeProduct() {
+        openProductId = nil
+        listing = nil
+        formLoading = false
+    }
+
+    /// Opens the shop's form: the profile's current values are read into `shop` (nil before the first sync).
+    func openShop() async {
+        formLoading = true
+        defer { formLoading = false }
+        do {
+            shop = try await offMain { app in try app.shop() }
+        } catch {
+            self.error = UiError(error)
+        }
+    }
+
     /// Shows `page` on `device` in the preview.
     func show(page: StorefrontPage, device: PreviewDevice? = nil) async {
         self.page = page
@@ -74,13 +120,16 @@ final class StorefrontPresenter: ObservableObject {
     }
 
     /// Saves an edit of a listing; a refused value shows as `invalidInput` with the core's reason.
+    /// A form may send every field: the core queues only the ones whose value changed.
     func editProduct(_ productId: String, _ edit: ProductEdit) async {
-        await save { app in _ = try app.editProduct(productId: productId, edit: edit) }
+        await save({ app in try app.editProduct(productId: productId, edit: edit) }) { presenter, saved in
+            if presenter.openProductId == saved.id { presenter.listing = saved }
+        }
     }
 
-    /// Saves an edit of the shop profile.
+    /// Saves an edit of the shop profile, as `editProduct`.
     func editShop(_ edit: ShopEdit) async {
-        await save { app in _ = try app.editShop(edit: edit) }
+        await save({ app in try app.editShop(edit: edit) }) { presenter, saved in presenter.shop = saved }
     }
 
     /// Settles a conflict by keeping the server's values.
@@ -93,12 +142,16 @@ final class StorefrontPresenter: ObservableObject {
         await settle(conflictId) { app in try app.reapply(conflictId: conflictId) }
     }
 
-    private func save(_ call: @escaping (SellerApp) throws -> Void) async {
+    private func save<T: Sendable>(
+        _ call: @escaping (SellerApp) throws -> T,
+        _ saved: (StorefrontPresenter, T) -> Void
+    ) async {
         guard !saving else { return }
         saving = true
         defer { saving = false }
         do {
-            try await offMain(call)
+            let value = try await offMain(call)
+            saved(self, value)
             error = nil
             savedCount += 1
         } catch {
@@ -124,17 +177,27 @@ final class StorefrontPresenter: ObservableObject {
         await draw()
     }
 
-    /// Runs a blocking core call (SQLite) off the main thread.
-    private func offMain(_ call: @escaping (SellerApp) throws -> Void) async throws {
+    /// Runs a blocking core call (SQLite) off the main thread and returns its value.
+    private func offMain<T: Sendable>(_ call: @escaping (SellerApp) throws -> T) async throws -> T {
         let app = self.app
-        try await Task.detached(priority: .userInitiated) { try call(app) }.value
+        return try await Task.detached(priority: .userInitiated) { try call(app) }.value
     }
 
+    /// Reads the findings, the conflicts and the values of the open forms (a sync or a settled
+    /// conflict may have changed them). An open listing that is gone shows the core's reason.
     private func reload() {
         do {
             lint = try app.lint()
             conflicts = try app.storefrontConflicts()
+            if shop != nil { shop = try app.shop() }
         } catch {
+            self.error = UiError(error)
+        }
+        guard let open = listing?.id else { return }
+        do {
+            listing = try app.listing(productId: open)
+        } catch {
+            listing = nil
             self.error = UiError(error)
         }
     }

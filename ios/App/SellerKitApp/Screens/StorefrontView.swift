@@ -44,6 +44,9 @@ struct StorefrontView: View {
         }
         .task { await presenter.refresh() }
         .refreshable { await presenter.refresh() }
+        // The forms start from the current values: read them when a form opens.
+        .task(id: editing) { if let productId = editing { await presenter.openProduct(productId) } }
+        .task(id: tab) { if tab == .shop { await presenter.openShop() } }
     }
 
     @ViewBuilder private var previewSection: some View {
@@ -141,34 +144,75 @@ private struct FindingRow: View {
     }
 }
 
-/// A listing's form: empty fields stay as they are.
+/// A listing's form, prefilled with the listing's current values (read by the presenter).
+/// Saving sends every field: the core queues only the changed ones.
 private struct ProductForm: View {
     @ObservedObject var presenter: StorefrontPresenter
     let productId: String
     let onClose: () -> Void
-    @State private var title = ""
-    @State private var price = ""
-    @State private var description = ""
-    @State private var mobileDescription = ""
-    @State private var featured: Bool?
-    @State private var published: Bool?
-    @State private var priceError = false
 
     var body: some View {
         Section("Product \(productId)") {
             ForEach(Array(presenter.findings(of: productId).enumerated()), id: \.offset) { FindingRow(finding: $0.element) }
-            Text("Fill in only what you want to change; empty fields stay as they are.").font(.footnote)
+            if let listing = presenter.listing, listing.id == productId {
+                // One identity per version of the values: the fields are seeded again when they
+                // change underneath (a sync, a settled conflict), not while the seller types.
+                ForEach([listing], id: \.updatedMs) { current in
+                    ProductFields(presenter: presenter, listing: current, onClose: close)
+                }
+            } else if presenter.formLoading {
+                ProgressView()
+            } else {
+                Button("Cancel", action: close)
+            }
+        }
+    }
+
+    private func close() {
+        presenter.closeProduct()
+        onClose()
+    }
+}
+
+/// The fields of a listing's form, seeded from `listing` once.
+private struct ProductFields: View {
+    @ObservedObject var presenter: StorefrontPresenter
+    let listing: ListingInfo
+    let onClose: () -> Void
+    @State private var title: String
+    @State private var price: String
+    @State private var description: String
+    @State private var mobileDescription: String
+    @State private var featured: Bool
+    @State private var published: Bool
+    @State private var priceError = false
+
+    init(presenter: StorefrontPresenter, listing: ListingInfo, onClose: @escaping () -> Void) {
+        _presenter = ObservedObject(wrappedValue: presenter)
+        self.listing = listing
+        self.onClose = onClose
+        _title = State(initialValue: listing.title)
+        _price = State(initialValue: formatMoney(fen: listing.priceFen))
+        _description = State(initialValue: listing.description)
+        _mobileDescription = State(initialValue: listing.mobileDescription)
+        _featured = State(initialValue: listing.featured)
+        _published = State(initialValue: listing.published)
+    }
+
+    var body: some View {
+        Group {
+            Text("The form shows the current values; change what you want and save.").font(.footnote)
             TextField("Title", text: $title)
             TextField("Price (yuan)", text: $price).keyboardType(.decimalPad)
             if priceError { Text("Enter an amount such as 59 or 59.90.").foregroundColor(.red).font(.footnote) }
             TextField("Description", text: $description)
             TextField("Short description on phones", text: $mobileDescription)
-            Toggle("Show on the home page", isOn: Binding(get: { featured ?? false }, set: { featured = $0 }))
-            Toggle("On sale", isOn: Binding(get: { published ?? false }, set: { published = $0 }))
+            Toggle("Show on the home page", isOn: $featured)
+            Toggle("On sale", isOn: $published)
             HStack {
                 Button("Save") { Task { await save() } }.disabled(presenter.saving)
                 Spacer()
-                Button("Preview this product") { Task { await presenter.show(page: .product(id: productId)) } }
+                Button("Preview this product") { Task { await presenter.show(page: .product(id: listing.id)) } }
                 Spacer()
                 Button("Cancel", action: onClose)
             }
@@ -177,48 +221,72 @@ private struct ProductForm: View {
     }
 
     private func save() async {
-        var fen: Int64?
         let typed = price.trimmingCharacters(in: .whitespaces)
-        if !typed.isEmpty {
-            guard let parsed = try? parseMoney(text: typed, locale: nil) else {
-                priceError = true
-                return
-            }
-            fen = parsed
+        guard let fen = try? parseMoney(text: typed, locale: nil) else {
+            priceError = true
+            return
         }
         priceError = false
         let before = presenter.savedCount
-        await presenter.editProduct(productId, ProductEdit(
-            title: title.isEmpty ? nil : title,
+        await presenter.editProduct(listing.id, ProductEdit(
+            title: title,
             priceFen: fen,
-            description: description.isEmpty ? nil : description,
+            description: description,
             published: published,
             featured: featured,
-            mobileDescription: mobileDescription.isEmpty ? nil : mobileDescription))
+            mobileDescription: mobileDescription))
         if presenter.savedCount > before { onClose() }
     }
 }
 
-/// The shop profile's form: empty fields stay as they are.
+/// The shop profile's form, prefilled with the profile's current values (read by the presenter).
 private struct ShopForm: View {
     @ObservedObject var presenter: StorefrontPresenter
-    @State private var name = ""
-    @State private var announcement = ""
-    @State private var theme = ""
 
     var body: some View {
         Section {
             ForEach(Array(presenter.shopFindings.enumerated()), id: \.offset) { FindingRow(finding: $0.element) }
-            Text("Fill in only what you want to change; empty fields stay as they are.").font(.footnote)
+            if let shop = presenter.shop {
+                ForEach([shop], id: \.updatedMs) { current in
+                    ShopFields(presenter: presenter, shop: current)
+                }
+            } else if presenter.formLoading {
+                ProgressView()
+            } else {
+                Text("There is no shop on this phone yet. Activate the device and sync first.")
+            }
+        }
+    }
+}
+
+/// The fields of the shop's form, seeded from `shop` once.
+private struct ShopFields: View {
+    @ObservedObject var presenter: StorefrontPresenter
+    @State private var name: String
+    @State private var announcement: String
+    @State private var theme: String
+
+    init(presenter: StorefrontPresenter, shop: ShopInfo) {
+        _presenter = ObservedObject(wrappedValue: presenter)
+        _name = State(initialValue: shop.name)
+        _announcement = State(initialValue: shop.announcement)
+        _theme = State(initialValue: shop.themeColor ?? "")
+    }
+
+    var body: some View {
+        Group {
+            Text("The form shows the current values; change what you want and save.").font(.footnote)
             TextField("Shop name", text: $name)
             TextField("Announcement", text: $announcement)
             TextField("Theme colour (#RRGGBB)", text: $theme).textInputAutocapitalization(.characters)
             Button("Save") {
+                let color = theme.trimmingCharacters(in: .whitespaces)
                 Task {
+                    // No colour chosen stays no colour.
                     await presenter.editShop(ShopEdit(
-                        name: name.isEmpty ? nil : name,
-                        announcement: announcement.isEmpty ? nil : announcement,
-                        themeColor: theme.isEmpty ? nil : theme.trimmingCharacters(in: .whitespaces)))
+                        name: name,
+                        announcement: announcement,
+                        themeColor: color.isEmpty ? nil : color))
                 }
             }
             .disabled(presenter.saving)

@@ -47,6 +47,7 @@ import com.sellerkit.core.SellerKitException
 import com.sellerkit.core.ShopEdit
 import com.sellerkit.core.StorefrontConflict
 import com.sellerkit.core.StorefrontPage
+import com.sellerkit.core.formatMoney
 import com.sellerkit.core.parseMoney
 
 private enum class StorefrontTab(val label: Int) {
@@ -170,18 +171,36 @@ private fun FindingRow(finding: LintFinding) {
     }
 }
 
-/** A listing's form: empty fields stay as they are; the findings of the listing are shown above. */
+/**
+ * A listing's form, prefilled with the listing's current values (read by the presenter); the
+ * findings of the listing are shown above. Saving sends every field: the core queues only the
+ * changed ones.
+ */
 @Composable
 private fun ProductForm(productId: String, state: StorefrontState, presenter: StorefrontPresenter, onClose: () -> Unit) {
-    var title by rememberSaveable(productId) { mutableStateOf("") }
-    var price by rememberSaveable(productId) { mutableStateOf("") }
-    var description by rememberSaveable(productId) { mutableStateOf("") }
-    var mobileDescription by rememberSaveable(productId) { mutableStateOf("") }
-    var featured by rememberSaveable(productId) { mutableStateOf<Boolean?>(null) }
-    var published by rememberSaveable(productId) { mutableStateOf<Boolean?>(null) }
+    LaunchedEffect(productId) { presenter.openProduct(productId) }
+    val close = { presenter.closeProduct(); onClose() }
+    val listing = state.listing?.takeIf { it.id == productId }
+    if (listing == null) {
+        Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
+            Text(stringResource(R.string.storefront_product, productId), style = MaterialTheme.typography.titleMedium)
+            if (state.formLoading) CircularProgressIndicator()
+            TextButton(onClick = close) { Text(stringResource(R.string.storefront_cancel)) }
+        }
+        return
+    }
+    // Seeded once per listing and version of its values: the seller's typing is not overwritten
+    // by recompositions, but values changed underneath (a sync, a settled conflict) are shown.
+    val seed = listing.updatedMs
+    var title by rememberSaveable(productId, seed) { mutableStateOf(listing.title) }
+    var price by rememberSaveable(productId, seed) { mutableStateOf(formatMoney(listing.priceFen)) }
+    var description by rememberSaveable(productId, seed) { mutableStateOf(listing.description) }
+    var mobileDescription by rememberSaveable(productId, seed) { mutableStateOf(listing.mobileDescription) }
+    var featured by rememberSaveable(productId, seed) { mutableStateOf(listing.featured) }
+    var published by rememberSaveable(productId, seed) { mutableStateOf(listing.published) }
     var priceError by remember { mutableStateOf(false) }
     val savedAtOpen = remember(productId) { state.savedCount }
-    LaunchedEffect(state.savedCount) { if (state.savedCount > savedAtOpen) onClose() }
+    LaunchedEffect(state.savedCount) { if (state.savedCount > savedAtOpen) close() }
     LazyColumn(contentPadding = PaddingValues(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
         item { Text(stringResource(R.string.storefront_product, productId), style = MaterialTheme.typography.titleMedium) }
         items(state.findingsOf(productId)) { FindingRow(it) }
@@ -199,44 +218,50 @@ private fun ProductForm(productId: String, state: StorefrontState, presenter: St
         item {
             Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                 Button(enabled = !state.saving, onClick = {
-                    val fen = price.trim().takeIf { it.isNotEmpty() }?.let {
-                        try { parseMoney(it, null) } catch (e: SellerKitException) { null }
-                    }
-                    if (price.isNotBlank() && fen == null) {
+                    val fen = try { parseMoney(price.trim(), null) } catch (e: SellerKitException) { null }
+                    if (fen == null) {
                         priceError = true
                     } else {
                         presenter.editProduct(productId, ProductEdit(
-                            title = title.takeIf { it.isNotBlank() },
+                            title = title,
                             priceFen = fen,
-                            description = description.takeIf { it.isNotBlank() },
+                            description = description,
                             published = published,
                             featured = featured,
-                            mobileDescription = mobileDescription.takeIf { it.isNotBlank() },
+                            mobileDescription = mobileDescription,
                         ))
                     }
                 }) { Text(stringResource(R.string.storefront_save)) }
-                TextButton(onClick = onClose) { Text(stringResource(R.string.storefront_cancel)) }
+                TextButton(onClick = close) { Text(stringResource(R.string.storefront_cancel)) }
                 TextButton(onClick = { presenter.showPreview(StorefrontPage.Product(productId)) }) { Text(stringResource(R.string.storefront_show_preview)) }
             }
         }
     }
 }
 
-/** A switch that starts "unchanged" (null) until the seller touches it. */
 @Composable
-private fun SwitchRow(label: Int, value: Boolean?, onChange: (Boolean) -> Unit) {
+private fun SwitchRow(label: Int, value: Boolean, onChange: (Boolean) -> Unit) {
     Row(verticalAlignment = Alignment.CenterVertically) {
         Text(stringResource(label), modifier = Modifier.weight(1f))
-        if (value == null) Text(stringResource(R.string.storefront_unchanged), style = MaterialTheme.typography.bodySmall)
-        Switch(checked = value == true, onCheckedChange = onChange)
+        Switch(checked = value, onCheckedChange = onChange)
     }
 }
 
+/** The shop's form, prefilled with the profile's current values (read by the presenter). */
 @Composable
 private fun ShopForm(state: StorefrontState, presenter: StorefrontPresenter) {
-    var name by rememberSaveable { mutableStateOf("") }
-    var announcement by rememberSaveable { mutableStateOf("") }
-    var theme by rememberSaveable { mutableStateOf("") }
+    LaunchedEffect(Unit) { presenter.openShop() }
+    val shop = state.shop
+    if (shop == null) {
+        Column(Modifier.padding(16.dp)) {
+            if (state.formLoading) CircularProgressIndicator() else Text(stringResource(R.string.storefront_no_shop))
+        }
+        return
+    }
+    val seed = shop.updatedMs
+    var name by rememberSaveable(seed) { mutableStateOf(shop.name) }
+    var announcement by rememberSaveable(seed) { mutableStateOf(shop.announcement) }
+    var theme by rememberSaveable(seed) { mutableStateOf(shop.themeColor.orEmpty()) }
     LazyColumn(contentPadding = PaddingValues(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
         items(state.shopFindings) { FindingRow(it) }
         item { Text(stringResource(R.string.storefront_form_hint), style = MaterialTheme.typography.bodySmall) }
@@ -246,8 +271,9 @@ private fun ShopForm(state: StorefrontState, presenter: StorefrontPresenter) {
         item {
             Button(enabled = !state.saving, onClick = {
                 presenter.editShop(ShopEdit(
-                    name = name.takeIf { it.isNotBlank() },
-                    announcement = announcement.takeIf { it.isNotBlank() },
+                    name = name,
+                    announcement = announcement,
+                    // No colour chosen stays no colour.
                     themeColor = theme.trim().takeIf { it.isNotEmpty() },
                 ))
             }) { Text(stringResource(R.string.storefront_save)) }

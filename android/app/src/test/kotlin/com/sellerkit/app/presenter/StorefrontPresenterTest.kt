@@ -1,7 +1,9 @@
 // The storefront screens' presenter on the desktop JVM, against the real core and the dev
 // server that PresenterTest.kt started: findings grouped for the screens, the preview drawn
 // and switched to a product on the modern phone, an edit saved and reflected in the findings,
-// a refused edit shown with the core's reason, and an unknown conflict's refusal. Called from
+// a refused edit shown with the core's reason, an unknown conflict's refusal, and the forms
+// opened with the current values of a listing and of the shop (an unknown listing refused, an
+// unchanged form queuing nothing, the latest opened listing winning). Called from
 // PresenterTest.kt's main on the activated, synced phone (opened with the Debian fonts).
 package com.sellerkit.app.presenter
 
@@ -10,9 +12,13 @@ import com.sellerkit.core.ProductEdit
 import com.sellerkit.core.SellerApp
 import com.sellerkit.core.ShopEdit
 import com.sellerkit.core.StorefrontPage
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Runnable
+import kotlin.coroutines.CoroutineContext
 import java.io.ByteArrayInputStream
 import javax.imageio.ImageIO
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
 
 internal fun storefrontChecks(app: SellerApp, scope: CoroutineScope) {
     val presenter = StorefrontPresenter(app, scope)
@@ -78,5 +84,78 @@ internal fun storefrontChecks(app: SellerApp, scope: CoroutineScope) {
         assertEquals(UiError.Kind.INVALID_INPUT, s.error?.kind, "kind")
         assertEquals(null, s.busyConflictId, "busy")
         presenter.dismissError()
+    }
+
+    check("storefront: openProduct puts the listing's current values in the state, on the io dispatcher") {
+        val io = CountingDispatcher()
+        val forms = StorefrontPresenter(app, scope, io)
+        forms.openProduct(productId).join()
+        val s = forms.state.value
+        assertEquals(null, s.error, "error")
+        assertEquals(false, s.formLoading, "loading")
+        assertEquals(app.listing(productId), s.listing, "listing")
+        assertEquals("云南滇红 红茶 100g", s.listing!!.title, "the last saved title")
+        assertTrue(io.dispatched > 0) { "the read did not run on the io dispatcher" }
+    }
+
+    check("storefront: a saved edit is the open form's new value; an unchanged form queues nothing") {
+        presenter.openProduct(productId).join()
+        val before = app.status().pendingOutbox
+        val l = presenter.state.value.listing ?: throw AssertionError("no listing")
+        // What the prefilled form sends when the seller changes nothing.
+        presenter.editProduct(productId, ProductEdit(l.title, l.priceFen, l.description, l.published, l.featured, l.mobileDescription))!!.join()
+        assertEquals(null, presenter.state.value.error, "error")
+        assertEquals(before, app.status().pendingOutbox, "outbox after an unchanged form")
+        presenter.editProduct(productId, ProductEdit(l.title, l.priceFen + 100, l.description, l.published, l.featured, l.mobileDescription))!!.join()
+        val s = presenter.state.value
+        assertEquals(before + 1, app.status().pendingOutbox, "outbox after a changed price")
+        assertEquals(l.priceFen + 100, s.listing?.priceFen, "the form's price")
+        assertEquals(app.listing(productId), s.listing, "listing")
+        presenter.closeProduct()
+        assertEquals(null, presenter.state.value.listing, "closed")
+    }
+
+    check("storefront: openShop puts the profile's current values in the state and follows its edits") {
+        presenter.openShop().join()
+        var s = presenter.state.value
+        assertEquals(null, s.error, "error")
+        assertEquals(app.shop(), s.shop, "shop")
+        assertEquals("新茶上市", s.shop?.announcement, "the last saved announcement")
+        presenter.editShop(ShopEdit(announcement = "秋茶预售"))!!.join()
+        s = presenter.state.value
+        assertEquals("秋茶预售", s.shop?.announcement, "announcement after the edit")
+        assertEquals(app.shop(), s.shop, "shop after the edit")
+    }
+
+    check("storefront: opening an unknown listing shows the core's typed refusal") {
+        presenter.openProduct("no_such_product").join()
+        val s = presenter.state.value
+        assertEquals(UiError.Kind.INVALID_INPUT, s.error?.kind, "kind")
+        assertTrue(s.error!!.reason.contains("no_such_product")) { s.error!!.reason }
+        assertEquals(null, s.listing, "listing")
+        assertEquals(false, s.formLoading, "loading")
+        presenter.dismissError()
+    }
+
+    check("storefront: the listing opened last is the one the form shows") {
+        val ids = app.listings(null, 2u).map { it.id }
+        assertEquals(2, ids.size, "two listings")
+        val first = presenter.openProduct(ids[0])
+        val second = presenter.openProduct(ids[1])
+        first.join()
+        second.join()
+        assertEquals(ids[1], presenter.state.value.listing?.id, "open listing")
+        presenter.closeProduct()
+    }
+}
+
+/** Dispatches on [Dispatchers.Default] and counts the blocks it ran, to see where the presenter's core calls run. */
+private class CountingDispatcher : CoroutineDispatcher() {
+    @Volatile
+    var dispatched = 0
+
+    override fun dispatch(context: CoroutineContext, block: Runnable) {
+        dispatched++
+        Dispatchers.Default.dispatch(context, block)
     }
 }
