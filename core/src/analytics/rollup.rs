@@ -2,7 +2,7 @@
 //! delta (the old contribution of every touched order subtracted, its new one added) and the
 //! delta is written in the page's transaction, one upsert per touched rollup row.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -221,43 +221,121 @@ impl Delta {
                 }
             }
         }
-        let mut customer_day = conn.prepare_cached(
-            "INSERT INTO analytics_customer_day (customer_id, day, orders) VALUES (?1, ?2, ?3)
-             ON CONFLICT DO UPDATE SET orders = orders + excluded.orders",
-        )?;
-        let mut first = conn.prepare_cached(
-            "INSERT INTO analytics_customer (customer_id, first_day) VALUES (?1, ?2)
-             ON CONFLICT DO UPDATE SET first_day = min(first_day, excluded.first_day)",
-        )?;
-        let mut touched: HashSet<&str> = HashSet::new();
-        let mut earliest: HashMap<&str, i32> = HashMap::new();
-        for ((customer, d), n) in &self.customer_day {
-            if *n != 0 {
-                customer_day.execute(params![customer, d, n])?;
-                if *n > 0 {
-                    let e = earliest.entry(customer).or_insert(*d);
-                    *e = (*e).min(*d);
-                }
-                touched.insert(customer);
-            }
-        }
-        if !self.removals {
-            for (customer, d) in earliest {
-                first.execute(params![customer, d])?;
-            }
-        } else {
-            self.prune(conn, &touched)?;
+        self.write_customers(conn)?;
+        if self.removals {
+            self.prune(conn)?;
         }
         Ok(())
     }
 
-    /// Removes rows that fell to zero and recomputes the first paid day of the touched
-    /// customers (their first order may be the one that went away).
-    fn prune(&self, conn: &Connection, customers: &HashSet<&str>) -> Result<(), AnalyticsError> {
+    /// The customer rollups: counts per (day, customer), the bitmap of each customer's paid
+    /// days, and first paid days. Only what changes is written: a bit is set when a customer's
+    /// first order of a day arrives and cleared when its last one goes; a first day is
+    /// considered only for a new day with no earlier bit in its block.
+    fn write_customers(&self, conn: &Connection) -> Result<(), AnalyticsError> {
+        let mut count = conn.prepare_cached(
+            "INSERT INTO analytics_customer_day (day, customer_id, orders) VALUES (?1, ?2, ?3)
+             ON CONFLICT DO UPDATE SET orders = orders + excluded.orders RETURNING orders",
+        )?;
+        let mut drop_count = conn.prepare_cached(
+            "DELETE FROM analytics_customer_day WHERE day = ?1 AND customer_id = ?2",
+        )?;
+        // Day first, as the table is ordered: the page's rows share a few leaves.
+        let mut pairs: Vec<(i32, &str, i64)> = self
+            .customer_day
+            .iter()
+            .filter(|(_, n)| **n != 0)
+            .map(|((c, d), n)| (*d, c.as_str(), *n))
+            .collect();
+        pairs.sort_unstable();
+        // (customer, block) -> bits of days that gained their first order / lost their last.
+        let mut gained: BTreeMap<(&str, i32), u64> = BTreeMap::new();
+        let mut lost: BTreeMap<(&str, i32), u64> = BTreeMap::new();
+        for (d, c, n) in pairs {
+            let now: i64 = count.query_row(params![d, c, n], |r| r.get(0))?;
+            let (block, bit) = block_bit(d);
+            if now <= 0 {
+                drop_count.execute(params![d, c])?;
+                *lost.entry((c, block)).or_default() |= bit;
+            } else if now == n {
+                // The row was absent (rows at zero are deleted): the day is new for c.
+                *gained.entry((c, block)).or_default() |= bit;
+            }
+        }
+
+        let mut set = conn.prepare_cached(
+            "INSERT INTO analytics_customer_blocks (customer_id, block, days) VALUES (?1, ?2, ?3)
+             ON CONFLICT DO UPDATE SET days = days | excluded.days RETURNING days",
+        )?;
+        let mut maybe_first: BTreeMap<&str, i32> = BTreeMap::new();
+        for (&(c, block), &bits) in &gained {
+            let days: i64 = set.query_row(params![c, block, bits as i64], |r| r.get(0))?;
+            // The earliest new day can be c's first paid day only if no earlier day of its
+            // block is set; earlier blocks are the upsert's `WHERE` below.
+            let lowest = bits.trailing_zeros();
+            if (days as u64) & ((1u64 << lowest) - 1) == 0 {
+                let day = block * 64 + lowest as i32;
+                let e = maybe_first.entry(c).or_insert(day);
+                *e = (*e).min(day);
+            }
+        }
+        let mut first = conn.prepare_cached(
+            "INSERT INTO analytics_customer (customer_id, first_day) VALUES (?1, ?2)
+             ON CONFLICT DO UPDATE SET first_day = excluded.first_day
+                 WHERE excluded.first_day < first_day",
+        )?;
+        for (c, d) in &maybe_first {
+            first.execute(params![c, d])?;
+        }
+        if lost.is_empty() {
+            return Ok(());
+        }
+
+        let mut clear = conn.prepare_cached(
+            "UPDATE analytics_customer_blocks SET days = days & ~?3
+             WHERE customer_id = ?1 AND block = ?2",
+        )?;
+        let mut drop_block = conn.prepare_cached(
+            "DELETE FROM analytics_customer_blocks WHERE customer_id = ?1 AND block = ?2
+                 AND days = 0",
+        )?;
+        let mut customers: BTreeSet<&str> = BTreeSet::new();
+        for (&(c, block), &bits) in &lost {
+            clear.execute(params![c, block, bits as i64])?;
+            drop_block.execute(params![c, block])?;
+            customers.insert(c);
+        }
+        // A lost day may have been the first: recompute it from the customer's first block.
+        let mut earliest = conn.prepare_cached(
+            "SELECT block, days FROM analytics_customer_blocks WHERE customer_id = ?1
+             ORDER BY block LIMIT 1",
+        )?;
+        let mut reset = conn.prepare_cached(
+            "INSERT INTO analytics_customer (customer_id, first_day) VALUES (?1, ?2)
+             ON CONFLICT DO UPDATE SET first_day = excluded.first_day",
+        )?;
+        let mut forget =
+            conn.prepare_cached("DELETE FROM analytics_customer WHERE customer_id = ?1")?;
+        for c in customers {
+            let row: Option<(i32, i64)> = earliest
+                .query_row([c], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            match row {
+                Some((block, days)) => {
+                    let day = block * 64 + (days as u64).trailing_zeros() as i32;
+                    reset.execute(params![c, day])?
+                }
+                None => forget.execute([c])?,
+            };
+        }
+        Ok(())
+    }
+
+    /// Removes the day, hour and product rows that fell to zero.
+    fn prune(&self, conn: &Connection) -> Result<(), AnalyticsError> {
         conn.execute_batch(
             "DELETE FROM analytics_day WHERE orders = 0 AND units = 0 AND gross_fen = 0
-                 AND discount_fen = 0 AND refund_fen = 0;
-             DELETE FROM analytics_customer_day WHERE orders = 0;",
+                 AND discount_fen = 0 AND refund_fen = 0;",
         )?;
         let mut hour = conn.prepare_cached(
             "DELETE FROM analytics_hour WHERE day = ?1 AND hour = ?2 AND orders = 0
@@ -278,23 +356,14 @@ impl Delta {
                 stmt.execute(params![k, key])?;
             }
         }
-        let mut min = conn
-            .prepare_cached("SELECT min(day) FROM analytics_customer_day WHERE customer_id = ?1")?;
-        let mut set = conn.prepare_cached(
-            "INSERT INTO analytics_customer (customer_id, first_day) VALUES (?1, ?2)
-             ON CONFLICT DO UPDATE SET first_day = excluded.first_day",
-        )?;
-        let mut drop =
-            conn.prepare_cached("DELETE FROM analytics_customer WHERE customer_id = ?1")?;
-        for customer in customers {
-            let first: Option<i32> = min.query_row([customer], |r| r.get(0))?;
-            match first {
-                Some(d) => set.execute(params![customer, d])?,
-                None => drop.execute([customer])?,
-            };
-        }
         Ok(())
     }
+}
+
+/// The block of `day` in `analytics_customer_blocks` and the day's bit in it (floor division:
+/// days before 1970 too).
+pub(crate) fn block_bit(day: i32) -> (i32, u64) {
+    (day.div_euclid(64), 1u64 << day.rem_euclid(64))
 }
 
 /// The shop's zone, as the rollups must be cut: the profile's, or the default before the
@@ -323,7 +392,8 @@ pub fn rebuild(db: &Db<'_>, zone: &ShopZone) -> Result<(), AnalyticsError> {
     conn.execute_batch(
         "DELETE FROM analytics_day; DELETE FROM analytics_hour;
          DELETE FROM analytics_product_day; DELETE FROM analytics_product_month;
-         DELETE FROM analytics_customer_day; DELETE FROM analytics_customer;",
+         DELETE FROM analytics_customer_day; DELETE FROM analytics_customer_blocks;
+         DELETE FROM analytics_customer;",
     )?;
     let mut delta = Delta::default();
     let mut pending = 0usize;
@@ -420,10 +490,10 @@ impl PageRollup {
     /// Adds the new contributions (`new_state` gives each touched order's state after the
     /// page, `None` if deleted) and writes the delta; if the page changed the shop's zone,
     /// rebuilds everything in the new zone instead.
-    pub fn finish(
+    pub fn finish<'o>(
         mut self,
         db: &Db<'_>,
-        new_state: impl Fn(&str) -> Option<Order>,
+        new_state: impl Fn(&str) -> Option<&'o Order>,
     ) -> Result<(), AnalyticsError> {
         let zone = shop_zone(db)?;
         if zone != self.zone {
@@ -431,7 +501,7 @@ impl PageRollup {
         }
         for id in &self.touched {
             if let Some(o) = new_state(id) {
-                self.delta.add_order(&o, &self.zone, 1)?;
+                self.delta.add_order(o, &self.zone, 1)?;
             }
         }
         self.delta.write(db.conn())

@@ -53,7 +53,7 @@ pub fn apply_page(store: &Store, page: &ChangesPage) -> Result<Applied, StoreErr
             }
         }
         rollup
-            .finish(db, |id| last.get(id).copied().flatten().cloned())
+            .finish(db, |id| last.get(id).copied().flatten())
             .map_err(rollup_error)?;
         db.sync().set_cursor(&page.next_cursor)?;
         Ok(applied)
