@@ -698,3 +698,36 @@ fn the_v10_upgrade_rebuilds_the_rollups_as_the_sync_writes_them() {
     assert_eq!(rollup_rows(&upgraded), rollup_rows(&synced));
     assert_agree(&upgraded);
 }
+
+/// A page with more rows per rollup table than one multi-row statement takes (64): every
+/// chunk size is used and every row arrives.
+#[test]
+fn a_large_page_is_written_in_chunks_and_nothing_is_lost() {
+    let (_dir, store) = open();
+    apply_page(&store, &page(vec![shop("Asia/Shanghai")])).unwrap();
+    let orders: Vec<Change> = (0..203)
+        .map(|i| {
+            let mut o = simple(
+                &format!("o{i}"),
+                NOW - i64::from(i) * 5 * HOUR,
+                100 + i64::from(i),
+            );
+            o.customer_id = format!("c{i}");
+            o.lines[0].product_id = Some(format!("p{}", i % 131));
+            Change::Order(o)
+        })
+        .collect();
+    apply_page(&store, &page(orders)).unwrap();
+    let customers: i64 = store
+        .read(|db| -> Result<i64, StoreError> {
+            Ok(db.conn().query_row(
+                "SELECT (SELECT count(*) FROM analytics_customer)
+                     + (SELECT count(*) FROM analytics_customer_day)",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(customers, 2 * 203);
+    assert_agree(&store);
+}

@@ -98,6 +98,10 @@ impl Store {
         if !journal.eq_ignore_ascii_case("wal") {
             tracing::warn!(%journal, "WAL is not available here; readers will wait for writers");
         }
+        // Room for every statement of a synced page (orders, lines, cursor and the rollups'
+        // multi-row upserts: up to 7 chunk sizes per rollup table); the default 16 made the
+        // page's statements evict each other and be compiled again on every page.
+        writer.set_prepared_statement_cache_capacity(128);
         // FULL: a redemption or a synced page, once committed, survives a power cut too.
         writer
             .pragma_update(None, "synchronous", "FULL")
