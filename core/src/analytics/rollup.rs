@@ -2,9 +2,9 @@
 //! delta (the old contribution of every touched order subtracted, its new one added) and the
 //! delta is written in the page's transaction, one upsert per touched rollup row.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, ToSql, params};
 
 use super::AnalyticsError;
 use super::dashboard::{ProductSums, Slice, allocate, product_key};
@@ -161,103 +161,208 @@ impl Delta {
         self.product_day.entry((day, key)).or_default().add(p, sign)
     }
 
-    /// Writes the delta: one upsert per touched row; rows that fall to zero are removed.
+    /// Writes the delta: a few multi-row upserts per table (one row per touched rollup row,
+    /// in key order); rows that fall to zero are removed.
     pub(crate) fn write(&self, conn: &Connection) -> Result<(), AnalyticsError> {
-        let mut day = conn.prepare_cached(
+        let mut day: Vec<_> = self
+            .day
+            .iter()
+            .filter(|(_, v)| **v != Cell::default())
+            .collect();
+        day.sort_unstable_by_key(|(k, _)| **k);
+        let rows: Vec<[&dyn ToSql; 8]> = day
+            .iter()
+            .map(|((d, m, c), v)| -> [&dyn ToSql; 8] {
+                [
+                    d,
+                    m,
+                    c,
+                    &v.orders,
+                    &v.units,
+                    &v.gross,
+                    &v.discount,
+                    &v.refund,
+                ]
+            })
+            .collect();
+        upsert_rows(
+            conn,
             "INSERT INTO analytics_day (day, mobile, coupon, orders, units, gross_fen,
-                 discount_fen, refund_fen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT DO UPDATE SET orders = orders + excluded.orders,
+                 discount_fen, refund_fen)",
+            "ON CONFLICT DO UPDATE SET orders = orders + excluded.orders,
                  units = units + excluded.units, gross_fen = gross_fen + excluded.gross_fen,
                  discount_fen = discount_fen + excluded.discount_fen,
                  refund_fen = refund_fen + excluded.refund_fen",
+            &rows,
         )?;
-        for ((d, m, c), v) in &self.day {
-            if *v != Cell::default() {
-                day.execute(params![
-                    d, m, c, v.orders, v.units, v.gross, v.discount, v.refund
-                ])?;
-            }
-        }
-        let mut hour = conn.prepare_cached(
+        let mut hour: Vec<_> = self
+            .hour
+            .iter()
+            .filter(|(_, v)| **v != Slice::default())
+            .collect();
+        hour.sort_unstable_by_key(|(k, _)| **k);
+        let rows: Vec<[&dyn ToSql; 6]> = hour
+            .iter()
+            .map(|((d, h), v)| -> [&dyn ToSql; 6] {
+                [d, h, &v.orders, &v.mobile_orders, &v.net, &v.mobile_net]
+            })
+            .collect();
+        upsert_rows(
+            conn,
             "INSERT INTO analytics_hour (day, hour, orders, mobile_orders, net_fen,
-                 mobile_net_fen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT DO UPDATE SET orders = orders + excluded.orders,
+                 mobile_net_fen)",
+            "ON CONFLICT DO UPDATE SET orders = orders + excluded.orders,
                  mobile_orders = mobile_orders + excluded.mobile_orders,
                  net_fen = net_fen + excluded.net_fen,
                  mobile_net_fen = mobile_net_fen + excluded.mobile_net_fen",
+            &rows,
         )?;
-        for ((d, h), v) in &self.hour {
-            if *v != Slice::default() {
-                hour.execute(params![
-                    d,
-                    h,
-                    v.orders,
-                    v.mobile_orders,
-                    v.net,
-                    v.mobile_net
-                ])?;
-            }
-        }
-        for (table, rows) in [
-            ("analytics_product_day", &self.product_day),
-            ("analytics_product_month", &self.product_month),
+        for (table, column, rows) in [
+            ("analytics_product_day", "day", &self.product_day),
+            ("analytics_product_month", "month", &self.product_month),
         ] {
-            let column = if table == "analytics_product_day" {
-                "day"
-            } else {
-                "month"
-            };
-            let mut stmt = conn.prepare_cached(&format!(
-                "INSERT INTO {table} ({column}, key, units, gross_fen, discount_fen, refund_fen)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT DO UPDATE SET units = units + excluded.units,
+            let mut touched: Vec<_> = rows.iter().filter(|(_, v)| !v.is_zero()).collect();
+            touched.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            let rows: Vec<[&dyn ToSql; 6]> = touched
+                .iter()
+                .map(|((k, key), v)| -> [&dyn ToSql; 6] {
+                    [k, key, &v.units, &v.gross, &v.discount, &v.refund]
+                })
+                .collect();
+            upsert_rows(
+                conn,
+                &format!(
+                    "INSERT INTO {table} ({column}, key, units, gross_fen, discount_fen,
+                         refund_fen)"
+                ),
+                "ON CONFLICT DO UPDATE SET units = units + excluded.units,
                      gross_fen = gross_fen + excluded.gross_fen,
                      discount_fen = discount_fen + excluded.discount_fen,
-                     refund_fen = refund_fen + excluded.refund_fen"
-            ))?;
-            for ((k, key), v) in rows {
-                if !v.is_zero() {
-                    stmt.execute(params![k, key, v.units, v.gross, v.discount, v.refund])?;
-                }
-            }
+                     refund_fen = refund_fen + excluded.refund_fen",
+                &rows,
+            )?;
         }
-        let mut customer_day = conn.prepare_cached(
-            "INSERT INTO analytics_customer_day (customer_id, day, orders) VALUES (?1, ?2, ?3)
-             ON CONFLICT DO UPDATE SET orders = orders + excluded.orders",
-        )?;
-        let mut first = conn.prepare_cached(
-            "INSERT INTO analytics_customer (customer_id, first_day) VALUES (?1, ?2)
-             ON CONFLICT DO UPDATE SET first_day = min(first_day, excluded.first_day)",
-        )?;
-        let mut touched: HashSet<&str> = HashSet::new();
-        let mut earliest: HashMap<&str, i32> = HashMap::new();
-        for ((customer, d), n) in &self.customer_day {
-            if *n != 0 {
-                customer_day.execute(params![customer, d, n])?;
-                if *n > 0 {
-                    let e = earliest.entry(customer).or_insert(*d);
-                    *e = (*e).min(*d);
-                }
-                touched.insert(customer);
-            }
-        }
-        if !self.removals {
-            for (customer, d) in earliest {
-                first.execute(params![customer, d])?;
-            }
-        } else {
-            self.prune(conn, &touched)?;
+        self.write_customers(conn)?;
+        if self.removals {
+            self.prune(conn)?;
         }
         Ok(())
     }
 
-    /// Removes rows that fell to zero and recomputes the first paid day of the touched
-    /// customers (their first order may be the one that went away).
-    fn prune(&self, conn: &Connection, customers: &HashSet<&str>) -> Result<(), AnalyticsError> {
+    /// The customer rollups: counts per (day, customer), the bitmap of each customer's paid
+    /// days and first paid days. Adding orders needs no reads: counts add up, bits are
+    /// OR-ed in, a first day can only move back. Only a day whose count falls to zero clears
+    /// its bit and has the customer's first day recomputed.
+    fn write_customers(&self, conn: &Connection) -> Result<(), AnalyticsError> {
+        // Day first, as the table is ordered: the page's rows share a few leaves.
+        let mut pairs: Vec<(i32, &str, i64)> = self
+            .customer_day
+            .iter()
+            .filter(|(_, n)| **n != 0)
+            .map(|((c, d), n)| (*d, c.as_str(), *n))
+            .collect();
+        pairs.sort_unstable();
+        let rows: Vec<[&dyn ToSql; 3]> = pairs
+            .iter()
+            .map(|(d, c, n)| -> [&dyn ToSql; 3] { [d, c, n] })
+            .collect();
+        upsert_rows(
+            conn,
+            "INSERT INTO analytics_customer_day (day, customer_id, orders)",
+            "ON CONFLICT DO UPDATE SET orders = orders + excluded.orders",
+            &rows,
+        )?;
+
+        // (customer, block) -> bits of the days with added orders; customer -> earliest such day.
+        let mut gained: BTreeMap<(&str, i32), i64> = BTreeMap::new();
+        let mut earliest: BTreeMap<&str, i32> = BTreeMap::new();
+        let mut lost: BTreeMap<(&str, i32), u64> = BTreeMap::new();
+        let mut drop_count = conn.prepare_cached(
+            "DELETE FROM analytics_customer_day WHERE day = ?1 AND customer_id = ?2
+                 AND orders = 0",
+        )?;
+        for &(d, c, n) in &pairs {
+            let (block, bit) = block_bit(d);
+            if n > 0 {
+                *gained.entry((c, block)).or_default() |= bit as i64;
+                let e = earliest.entry(c).or_insert(d);
+                *e = (*e).min(d);
+            } else if drop_count.execute(params![d, c])? > 0 {
+                // The customer's last paid order of that day went away.
+                *lost.entry((c, block)).or_default() |= bit;
+            }
+        }
+        let rows: Vec<[&dyn ToSql; 3]> = gained
+            .iter()
+            .map(|((c, block), bits)| -> [&dyn ToSql; 3] { [c, block, bits] })
+            .collect();
+        upsert_rows(
+            conn,
+            "INSERT INTO analytics_customer_blocks (customer_id, block, days)",
+            "ON CONFLICT DO UPDATE SET days = days | excluded.days
+                 WHERE days | excluded.days <> days",
+            &rows,
+        )?;
+        let rows: Vec<[&dyn ToSql; 2]> = earliest
+            .iter()
+            .map(|(c, d)| -> [&dyn ToSql; 2] { [c, d] })
+            .collect();
+        upsert_rows(
+            conn,
+            "INSERT INTO analytics_customer (customer_id, first_day)",
+            "ON CONFLICT DO UPDATE SET first_day = excluded.first_day
+                 WHERE excluded.first_day < first_day",
+            &rows,
+        )?;
+        if lost.is_empty() {
+            return Ok(());
+        }
+
+        let mut clear = conn.prepare_cached(
+            "UPDATE analytics_customer_blocks SET days = days & ~?3
+             WHERE customer_id = ?1 AND block = ?2",
+        )?;
+        let mut drop_block = conn.prepare_cached(
+            "DELETE FROM analytics_customer_blocks WHERE customer_id = ?1 AND block = ?2
+                 AND days = 0",
+        )?;
+        let mut customers: BTreeSet<&str> = BTreeSet::new();
+        for (&(c, block), &bits) in &lost {
+            clear.execute(params![c, block, bits as i64])?;
+            drop_block.execute(params![c, block])?;
+            customers.insert(c);
+        }
+        // A lost day may have been the first: recompute it from the customer's first block.
+        let mut first_block = conn.prepare_cached(
+            "SELECT block, days FROM analytics_customer_blocks WHERE customer_id = ?1
+             ORDER BY block LIMIT 1",
+        )?;
+        let mut reset = conn.prepare_cached(
+            "INSERT INTO analytics_customer (customer_id, first_day) VALUES (?1, ?2)
+             ON CONFLICT DO UPDATE SET first_day = excluded.first_day",
+        )?;
+        let mut forget =
+            conn.prepare_cached("DELETE FROM analytics_customer WHERE customer_id = ?1")?;
+        for c in customers {
+            let row: Option<(i32, i64)> = first_block
+                .query_row([c], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            match row {
+                Some((block, days)) => {
+                    let day = block * 64 + (days as u64).trailing_zeros() as i32;
+                    reset.execute(params![c, day])?
+                }
+                None => forget.execute([c])?,
+            };
+        }
+        Ok(())
+    }
+
+    /// Removes the day, hour and product rows that fell to zero.
+    fn prune(&self, conn: &Connection) -> Result<(), AnalyticsError> {
         conn.execute_batch(
             "DELETE FROM analytics_day WHERE orders = 0 AND units = 0 AND gross_fen = 0
-                 AND discount_fen = 0 AND refund_fen = 0;
-             DELETE FROM analytics_customer_day WHERE orders = 0;",
+                 AND discount_fen = 0 AND refund_fen = 0;",
         )?;
         let mut hour = conn.prepare_cached(
             "DELETE FROM analytics_hour WHERE day = ?1 AND hour = ?2 AND orders = 0
@@ -278,23 +383,44 @@ impl Delta {
                 stmt.execute(params![k, key])?;
             }
         }
-        let mut min = conn
-            .prepare_cached("SELECT min(day) FROM analytics_customer_day WHERE customer_id = ?1")?;
-        let mut set = conn.prepare_cached(
-            "INSERT INTO analytics_customer (customer_id, first_day) VALUES (?1, ?2)
-             ON CONFLICT DO UPDATE SET first_day = excluded.first_day",
-        )?;
-        let mut drop =
-            conn.prepare_cached("DELETE FROM analytics_customer WHERE customer_id = ?1")?;
-        for customer in customers {
-            let first: Option<i32> = min.query_row([customer], |r| r.get(0))?;
-            match first {
-                Some(d) => set.execute(params![customer, d])?,
-                None => drop.execute([customer])?,
-            };
-        }
         Ok(())
     }
+}
+
+/// Rows per multi-row statement at most; smaller remainders go in power-of-two chunks, so a
+/// table needs at most 7 cached statements.
+const CHUNK: usize = 64;
+
+/// `{head} VALUES (?, ...), ... {tail}` over `rows`, in chunks of [`CHUNK`], 32, ... 1 rows:
+/// one statement per chunk instead of one per row (each statement's setup costs about as
+/// much as the row's own B-tree work).
+fn upsert_rows<const N: usize>(
+    conn: &Connection,
+    head: &str,
+    tail: &str,
+    rows: &[[&dyn ToSql; N]],
+) -> Result<(), AnalyticsError> {
+    let one = format!("({})", vec!["?"; N].join(", "));
+    let mut rest = rows;
+    while !rest.is_empty() {
+        let n = if rest.len() >= CHUNK {
+            CHUNK
+        } else {
+            1 << rest.len().ilog2()
+        };
+        let (chunk, tail_rows) = rest.split_at(n);
+        let sql = format!("{head} VALUES {} {tail}", vec![one.as_str(); n].join(", "));
+        let values: Vec<&dyn ToSql> = chunk.iter().flatten().copied().collect();
+        conn.prepare_cached(&sql)?.execute(values.as_slice())?;
+        rest = tail_rows;
+    }
+    Ok(())
+}
+
+/// The block of `day` in `analytics_customer_blocks` and the day's bit in it (floor division:
+/// days before 1970 too).
+pub(crate) fn block_bit(day: i32) -> (i32, u64) {
+    (day.div_euclid(64), 1u64 << day.rem_euclid(64))
 }
 
 /// The shop's zone, as the rollups must be cut: the profile's, or the default before the
@@ -323,7 +449,8 @@ pub fn rebuild(db: &Db<'_>, zone: &ShopZone) -> Result<(), AnalyticsError> {
     conn.execute_batch(
         "DELETE FROM analytics_day; DELETE FROM analytics_hour;
          DELETE FROM analytics_product_day; DELETE FROM analytics_product_month;
-         DELETE FROM analytics_customer_day; DELETE FROM analytics_customer;",
+         DELETE FROM analytics_customer_day; DELETE FROM analytics_customer_blocks;
+         DELETE FROM analytics_customer;",
     )?;
     let mut delta = Delta::default();
     let mut pending = 0usize;
@@ -420,10 +547,10 @@ impl PageRollup {
     /// Adds the new contributions (`new_state` gives each touched order's state after the
     /// page, `None` if deleted) and writes the delta; if the page changed the shop's zone,
     /// rebuilds everything in the new zone instead.
-    pub fn finish(
+    pub fn finish<'o>(
         mut self,
         db: &Db<'_>,
-        new_state: impl Fn(&str) -> Option<Order>,
+        new_state: impl Fn(&str) -> Option<&'o Order>,
     ) -> Result<(), AnalyticsError> {
         let zone = shop_zone(db)?;
         if zone != self.zone {
@@ -431,7 +558,7 @@ impl PageRollup {
         }
         for id in &self.touched {
             if let Some(o) = new_state(id) {
-                self.delta.add_order(&o, &self.zone, 1)?;
+                self.delta.add_order(o, &self.zone, 1)?;
             }
         }
         self.delta.write(db.conn())

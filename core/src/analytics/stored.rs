@@ -80,13 +80,19 @@ impl Source for Rollups<'_> {
                 "SELECT count(*) FROM analytics_customer WHERE first_day >= ?1 AND first_day < ?2",
             )?
             .query_row(params![s, e], |r| r.get(0))?;
-        // One index probe per earlier customer: bounded by customers, not by orders.
+        // One index probe per earlier customer: bounded by customers, not by orders. In each
+        // block of 64 days that meets [s, e), the bits of the days inside it: from
+        // max(s - 64 * block, 0) up to min(e - 64 * block, 64) exclusive (SQLite shifts by 64
+        // or more give 0, so `~(-1 << 64)` is every bit).
         sums.returning_customers = self
             .conn
             .prepare_cached(
                 "SELECT count(*) FROM analytics_customer c WHERE c.first_day < ?1
-                 AND EXISTS (SELECT 1 FROM analytics_customer_day d
-                     WHERE d.customer_id = c.customer_id AND d.day >= ?1 AND d.day < ?2)",
+                 AND EXISTS (SELECT 1 FROM analytics_customer_blocks b
+                     WHERE b.customer_id = c.customer_id
+                         AND b.block >= (?1 >> 6) AND b.block <= ((?2 - 1) >> 6)
+                         AND b.days & (-1 << max(?1 - 64 * b.block, 0))
+                             & ~(-1 << min(?2 - 64 * b.block, 64)) != 0)",
             )?
             .query_row(params![s, e], |r| r.get(0))?;
         Ok(sums)

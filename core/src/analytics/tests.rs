@@ -480,7 +480,9 @@ fn refunds_count_on_their_own_day_and_a_changed_order_moves_its_contribution() {
             Ok(db.conn().query_row(
                 "SELECT (SELECT count(*) FROM analytics_day) + (SELECT count(*) FROM analytics_hour)
                    + (SELECT count(*) FROM analytics_product_day)
-                   + (SELECT count(*) FROM analytics_customer)",
+                   + (SELECT count(*) FROM analytics_customer)
+                   + (SELECT count(*) FROM analytics_customer_day)
+                   + (SELECT count(*) FROM analytics_customer_blocks)",
                 [],
                 |r| r.get(0),
             )?)
@@ -515,5 +517,217 @@ fn a_database_upgraded_with_orders_gets_its_rollups_built_once() {
         board.figures.mobile_share_of_net_sales,
         Some(crate::money::Bps(7_500))
     );
+    assert_agree(&store);
+}
+
+#[test]
+fn days_map_to_blocks_of_64_with_floor_division() {
+    use super::rollup::block_bit;
+    assert_eq!(block_bit(0), (0, 1));
+    assert_eq!(block_bit(63), (0, 1 << 63));
+    assert_eq!(block_bit(64), (1, 1));
+    assert_eq!(block_bit(-1), (-1, 1 << 63));
+    assert_eq!(block_bit(-64), (-1, 1));
+    assert_eq!(block_bit(-65), (-2, 1 << 63));
+}
+
+/// New and returning customers for every range with ends around a 64-day block edge (bit 63,
+/// the sign bit, included), while orders on both sides of the edge come and go.
+#[test]
+fn customers_by_block_agree_with_the_raw_orders_around_a_block_edge() {
+    let (_dir, store) = open();
+    let zone = ShopZone::default();
+    apply_page(&store, &page(vec![shop(zone.name())])).unwrap();
+    let today = super::range::day_number(zone.business_day(NOW).unwrap());
+    // The last day of the block before today's block: bit 63.
+    let edge = today.div_euclid(64) * 64 - 1;
+    let at = |day: i32| {
+        let date = super::range::day_date(day).unwrap();
+        zone.day_start_ms(date).unwrap() + 10 * HOUR
+    };
+    let order = |id: &str, customer: &str, day: i32| {
+        let mut o = simple(id, at(day), 1_000);
+        o.customer_id = customer.into();
+        o
+    };
+    let history = vec![
+        order("a1", "a", edge),
+        order("a2", "a", edge + 1),
+        order("b1", "b", edge - 64),
+        order("b2", "b", edge),
+        order("c1", "c", edge + 1),
+        order("c2", "c", edge + 1),
+        order("d1", "d", edge - 1),
+        order("d2", "d", edge + 2),
+    ];
+    let check = |store: &Store| {
+        store
+            .read(|db| -> Result<(), AnalyticsError> {
+                let stored = super::stored::Rollups::new(db.conn());
+                let raw = super::recompute::RawOrders::new(db.conn(), zone.clone());
+                for s in edge - 66..edge + 4 {
+                    for e in s..edge + 5 {
+                        let (fast, slow) = (stored.sums((s, e))?, raw.sums((s, e))?);
+                        assert_eq!(fast, slow, "days {s}..{e}");
+                    }
+                }
+                Ok(())
+            })
+            .unwrap()
+    };
+    use super::dashboard::Source as _;
+    apply_page(
+        &store,
+        &page(history.into_iter().map(Change::Order).collect()),
+    )
+    .unwrap();
+    check(&store);
+    // The first day of `b` goes, then the only order of `a` on the edge, and one of `c`'s two.
+    for id in ["b1", "a1", "c1"] {
+        apply_page(
+            &store,
+            &page(vec![Change::Deleted(Tombstone {
+                kind: EntityKind::Order,
+                id: id.into(),
+            })]),
+        )
+        .unwrap();
+        check(&store);
+    }
+    // `b` buys again before its (new) first day: its first day moves back.
+    apply_page(
+        &store,
+        &page(vec![Change::Order(order("b3", "b", edge - 3))]),
+    )
+    .unwrap();
+    check(&store);
+}
+
+/// The rollup tables' rows, table by table, sorted.
+fn rollup_rows(store: &Store) -> Vec<(String, Vec<String>)> {
+    store
+        .read(|db| -> Result<_, StoreError> {
+            let mut out = Vec::new();
+            for table in [
+                "analytics_day",
+                "analytics_hour",
+                "analytics_product_day",
+                "analytics_product_month",
+                "analytics_customer_day",
+                "analytics_customer_blocks",
+                "analytics_customer",
+            ] {
+                let mut stmt = db.conn().prepare(&format!("SELECT * FROM {table}"))?;
+                let n = stmt.column_count();
+                let mut rows = stmt
+                    .query_map([], |r| {
+                        (0..n)
+                            .map(|i| {
+                                r.get::<_, rusqlite::types::Value>(i)
+                                    .map(|v| format!("{v:?}"))
+                            })
+                            .collect::<Result<Vec<_>, _>>()
+                            .map(|v| v.join(","))
+                    })?
+                    .collect::<Result<Vec<_>, _>>()?;
+                rows.sort();
+                out.push((table.to_owned(), rows));
+            }
+            Ok(out)
+        })
+        .unwrap()
+}
+
+/// A v9 database (customer rollups by customer and day) with synced orders is upgraded: the
+/// migration drops the old customer table and the core rebuilds every rollup from the raw
+/// orders, to exactly the rows the sync writes page by page.
+#[test]
+fn the_v10_upgrade_rebuilds_the_rollups_as_the_sync_writes_them() {
+    let zone = ShopZone::new("America/New_York").unwrap();
+    let orders: Vec<Order> = (0..40)
+        .map(|i| {
+            let mut o = simple(
+                &format!("o{i}"),
+                NOW - i64::from(i) * 7 * HOUR,
+                1_000 + i64::from(i),
+            );
+            o.customer_id = format!("c{}", i % 6);
+            o.channel = if i % 3 == 0 {
+                Channel::Pc
+            } else {
+                Channel::Mobile
+            };
+            o
+        })
+        .collect();
+
+    let (_dir, synced) = open();
+    apply_page(&synced, &page(vec![shop(zone.name())])).unwrap();
+    for chunk in orders.chunks(7) {
+        apply_page(
+            &synced,
+            &page(chunk.iter().cloned().map(Change::Order).collect()),
+        )
+        .unwrap();
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v9.db");
+    {
+        // The same shop synced under schema 9: rollups marked built, with stale rows that a
+        // rebuild must replace, and the customers in the old layout.
+        let mut conn = Connection::open(&path).unwrap();
+        migrations::migrate_to(&mut conn, 9).unwrap();
+        conn.execute("ATTACH ?1 AS src", [synced.path().to_str().unwrap()])
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO shop_profile SELECT * FROM src.shop_profile;
+             INSERT INTO orders SELECT * FROM src.orders;
+             INSERT INTO order_lines SELECT * FROM src.order_lines;
+             UPDATE analytics_state SET zone = 'America/New_York' WHERE id = 1;
+             INSERT INTO analytics_day VALUES (1, 1, 0, 5, 5, 500, 0, 0);
+             INSERT INTO analytics_customer_day VALUES ('c1', 1, 5);
+             INSERT INTO analytics_customer VALUES ('c1', 1);
+             DETACH src;",
+        )
+        .unwrap();
+    }
+    let upgraded = Store::open(&path).unwrap();
+    assert_eq!(upgraded.status().unwrap().schema_version, 10);
+    from_rollups(&upgraded, "today").unwrap();
+    assert_eq!(rollup_rows(&upgraded), rollup_rows(&synced));
+    assert_agree(&upgraded);
+}
+
+/// A page with more rows per rollup table than one multi-row statement takes (64): every
+/// chunk size is used and every row arrives.
+#[test]
+fn a_large_page_is_written_in_chunks_and_nothing_is_lost() {
+    let (_dir, store) = open();
+    apply_page(&store, &page(vec![shop("Asia/Shanghai")])).unwrap();
+    let orders: Vec<Change> = (0..203)
+        .map(|i| {
+            let mut o = simple(
+                &format!("o{i}"),
+                NOW - i64::from(i) * 5 * HOUR,
+                100 + i64::from(i),
+            );
+            o.customer_id = format!("c{i}");
+            o.lines[0].product_id = Some(format!("p{}", i % 131));
+            Change::Order(o)
+        })
+        .collect();
+    apply_page(&store, &page(orders)).unwrap();
+    let customers: i64 = store
+        .read(|db| -> Result<i64, StoreError> {
+            Ok(db.conn().query_row(
+                "SELECT (SELECT count(*) FROM analytics_customer)
+                     + (SELECT count(*) FROM analytics_customer_day)",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(customers, 2 * 203);
     assert_agree(&store);
 }

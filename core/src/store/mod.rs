@@ -63,6 +63,8 @@ pub struct Store {
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
     max_readers: usize,
+    /// The journal is WAL: a commit without an fsync can be lost by a power cut, never torn.
+    wal: bool,
 }
 
 impl Store {
@@ -95,9 +97,14 @@ impl Store {
         let journal: String = writer
             .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
             .map_err(|e| StoreError::from_sqlite(&path, e))?;
-        if !journal.eq_ignore_ascii_case("wal") {
+        let wal = journal.eq_ignore_ascii_case("wal");
+        if !wal {
             tracing::warn!(%journal, "WAL is not available here; readers will wait for writers");
         }
+        // Room for every statement of a synced page (orders, lines, cursor and the rollups'
+        // multi-row upserts: up to 7 chunk sizes per rollup table); the default 16 made the
+        // page's statements evict each other and be compiled again on every page.
+        writer.set_prepared_statement_cache_capacity(128);
         // FULL: a redemption or a synced page, once committed, survives a power cut too.
         writer
             .pragma_update(None, "synchronous", "FULL")
@@ -118,6 +125,7 @@ impl Store {
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
             max_readers: options.readers,
+            wal,
         })
     }
 
@@ -139,6 +147,36 @@ impl Store {
         let value = f(&Db { conn: &tx })?;
         tx.commit()
             .map_err(|e| StoreError::from_sqlite(&self.path, e))?;
+        Ok(value)
+    }
+
+    /// [`Store::write`] for data that can be fetched again, such as a pulled sync page with its
+    /// cursor: in WAL mode the commit does not wait for the disk (`synchronous=NORMAL`).
+    ///
+    /// Why this is safe: WAL replays a prefix of the commits after a power cut, so at worst the
+    /// last pages and their cursor are lost together and pulled again (applying is idempotent);
+    /// the file is never damaged. Anything committed later with [`Store::write`] (a redemption,
+    /// an outbox entry) fsyncs the WAL up to and including itself, so it is as durable as
+    /// before and never survives without the pages committed before it. Without WAL (a
+    /// rollback journal could be damaged) this is plain [`Store::write`].
+    pub fn write_refetchable<T, E>(&self, f: impl FnOnce(&Db<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        if !self.wal {
+            return self.write(f);
+        }
+        let set = |level: &str| -> Result<(), StoreError> {
+            let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+            conn.pragma_update(None, "synchronous", level)
+                .map_err(|e| StoreError::from_sqlite(&self.path, e))
+        };
+        set("NORMAL")?;
+        let result = self.write(f);
+        // Back to FULL whatever happened: every other write must wait for the disk.
+        let restored = set("FULL");
+        let value = result?;
+        restored?;
         Ok(value)
     }
 

@@ -1007,3 +1007,28 @@ fn v9_moves_the_phone_only_storefront_settings_onto_the_synced_rows_and_queues_t
         })
         .unwrap();
 }
+
+/// A refetchable write commits without waiting for the disk, and every other write waits
+/// again afterwards, also when the refetchable one failed.
+#[test]
+fn a_refetchable_write_relaxes_durability_for_itself_only() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let level = |db: &Db<'_>| -> Result<i64, StoreError> {
+        Ok(db.conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?)
+    };
+    // 1 = NORMAL, 2 = FULL.
+    assert_eq!(store.write_refetchable(|db| level(db)).unwrap(), 1);
+    assert_eq!(store.write(|db| level(db)).unwrap(), 2);
+    let failed: Result<(), StoreError> = store.write_refetchable(|db| {
+        db.shop().put(&shop())?;
+        Err(StoreError::InvalidInput {
+            what: "test",
+            detail: "refused".into(),
+        })
+    });
+    assert!(failed.is_err());
+    assert_eq!(store.write(|db| level(db)).unwrap(), 2);
+    // The failed transaction was rolled back.
+    assert!(store.read(|db| db.shop().get()).unwrap().is_none());
+}

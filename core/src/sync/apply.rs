@@ -19,12 +19,13 @@ pub struct Applied {
 }
 
 /// Applies `page` and stores its cursor, all in one transaction: a kill at any point keeps
-/// both or neither.
+/// both or neither. The commit does not wait for the disk ([`Store::write_refetchable`]): a
+/// power cut can only lose whole pages with their cursor, which are pulled again.
 ///
 /// The analytics rollups move in the same transaction: the page's orders are aggregated
 /// into one delta (old contributions out, new ones in), written once per page.
 pub fn apply_page(store: &Store, page: &ChangesPage) -> Result<Applied, StoreError> {
-    store.write(|db| {
+    store.write_refetchable(|db| {
         let order_ids = page.changes.iter().filter_map(|c| match c {
             Change::Order(o) => Some(o.id.as_str()),
             Change::Deleted(t) if t.kind == EntityKind::Order => Some(t.id.as_str()),
@@ -53,7 +54,7 @@ pub fn apply_page(store: &Store, page: &ChangesPage) -> Result<Applied, StoreErr
             }
         }
         rollup
-            .finish(db, |id| last.get(id).copied().flatten().cloned())
+            .finish(db, |id| last.get(id).copied().flatten())
             .map_err(rollup_error)?;
         db.sync().set_cursor(&page.next_cursor)?;
         Ok(applied)
@@ -67,7 +68,7 @@ pub fn apply_page_without_analytics(
     store: &Store,
     page: &ChangesPage,
 ) -> Result<Applied, StoreError> {
-    store.write(|db| {
+    store.write_refetchable(|db| {
         let mut applied = Applied::default();
         for change in &page.changes {
             apply_change(db, change)?;
