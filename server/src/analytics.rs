@@ -12,6 +12,7 @@ use jiff::{Span, ToSpan};
 use rusqlite::{Connection, params};
 use sellerkit_core::analytics::dashboard::{HeatCell, Period, SeriesPoint, TopProduct};
 use sellerkit_core::analytics::{CouponGroup, Dashboard, FigureRow, Figures, Grain, Series};
+use sellerkit_core::domain::Order;
 use sellerkit_core::money::{Bps, Fen};
 use sellerkit_core::protocol::{EntityKind, ErrorBody};
 use sellerkit_core::time::ShopZone;
@@ -277,7 +278,8 @@ pub fn compute(
              json_extract(data, '$.paid_ms'), json_extract(data, '$.refunded_ms'),
              json_extract(data, '$.subtotal'), json_extract(data, '$.discount'),
              json_extract(data, '$.total'), json_extract(data, '$.refund'),
-             json_extract(data, '$.coupon_id') IS NOT NULL, json_extract(data, '$.lines')
+             json_extract(data, '$.coupon_id') IS NOT NULL, json_extract(data, '$.lines'),
+             data
          FROM entities
          WHERE shop_id = ?1 AND kind = ?2 AND deleted = 0
            AND json_extract(data, '$.status') IN ('paid', 'shipped', 'completed', 'refunded')
@@ -285,6 +287,14 @@ pub fn compute(
     )?;
     let mut rows = stmt.query(params![shop_id, EntityKind::Order.as_str()])?;
     while let Some(r) = rows.next()? {
+        // An order the phone refuses (a damaged feed: absurd amounts, a total that is not
+        // subtotal less discount, ...) never reaches its figures, so it does not count here
+        // either; it would also overflow the sums.
+        let sound = serde_json::from_str::<Order>(&r.get::<_, String>(10)?)
+            .is_ok_and(|o| o.problem().is_none());
+        if !sound {
+            continue;
+        }
         let mobile = usize::from(r.get::<_, String>(0)? == "mobile");
         let customer: String = r.get(1)?;
         let paid: i64 = r.get(2)?;

@@ -963,3 +963,42 @@ async fn dev_endpoints_create_shops_and_report_digests() {
     assert_eq!(digest["counts"]["order"], 50);
     assert_eq!(digest["counts"]["product"], 2);
 }
+
+#[tokio::test]
+async fn the_analytics_skip_orders_the_phone_refuses_and_never_overflow() {
+    let h = Harness::start().await;
+    h.create_shop("shop_dmg", "Damaged feed").await;
+    let now = 1_764_000_000_000_i64;
+    let mut huge = order("o_huge", now - 3_600_000);
+    for field in ["subtotal", "total"] {
+        huge[field] = json!(i64::MAX - 1);
+    }
+    huge["lines"][0]["total"] = json!(i64::MAX - 1);
+    huge["lines"][0]["quantity"] = json!(i64::MAX - 1);
+    let mut twice = huge.clone();
+    twice["id"] = json!("o_huge2");
+    let mut not_adding_up = order("o_bad_sum", now - 3_600_000);
+    not_adding_up["total"] = json!(1);
+    let orders = json!({"orders": [
+        order("o_1", now - 7_200_000), order("o_2", now - 3_600_000), huge, twice, not_adding_up
+    ]});
+    let (status, body) = h.post("/dev/shops/shop_dmg/orders", None, orders).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = h
+        .get(
+            &format!("/dev/shops/shop_dmg/analytics?range=7d&now={now}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Only the two sound orders count, as on the phone (which refuses the damaged ones).
+    assert_eq!(
+        (
+            body["figures"]["orders"].clone(),
+            body["figures"]["units"].clone()
+        ),
+        (json!(2), json!(2)),
+        "{}",
+        body["figures"]
+    );
+}
