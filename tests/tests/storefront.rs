@@ -59,6 +59,16 @@ impl Phone {
         self.ok(&["sync", "--no-media", "--digest"])
     }
 
+    /// The oldest open conflict, as `sellerkit conflicts --json` lists it.
+    fn first_conflict(&self) -> serde_json::Value {
+        let open = self.ok(&["conflicts"]);
+        open.as_array()
+            .or_else(|| open["conflicts"].as_array())
+            .and_then(|list| list.first())
+            .unwrap_or_else(|| panic!("no open conflict: {open}"))
+            .clone()
+    }
+
     fn store(&self) -> Store {
         Store::open(&self.db).unwrap()
     }
@@ -386,12 +396,7 @@ fn a_stale_edit_of_a_new_field_is_a_conflict_and_both_resolutions_work() {
         "{report}\nanswers kept: {}",
         phone.ok(&["conflicts"])
     );
-    let open = phone.ok(&["conflicts"]);
-    let conflict = open
-        .as_array()
-        .or_else(|| open["conflicts"].as_array())
-        .unwrap_or_else(|| panic!("{open}"))[0]
-        .clone();
+    let conflict = phone.first_conflict();
     assert!(
         conflict["reason"]
             .as_str()
@@ -420,12 +425,7 @@ fn a_stale_edit_of_a_new_field_is_a_conflict_and_both_resolutions_work() {
         "还是我的描述",
     ]);
     assert_eq!(phone.sync()["conflicts"], 1);
-    let open = phone.ok(&["conflicts"]);
-    let id = open
-        .as_array()
-        .or_else(|| open["conflicts"].as_array())
-        .unwrap()[0]["id"]
-        .to_string();
+    let id = phone.first_conflict()["id"].to_string();
     phone.ok(&["conflicts", "--reapply", &id]);
     let report = phone.sync();
     assert_eq!(
@@ -471,12 +471,7 @@ fn a_stale_shop_edit_from_a_second_phone_is_a_conflict_and_both_resolutions_work
         "{report}\nanswers kept: {}",
         phone.ok(&["conflicts"])
     );
-    let open = phone.ok(&["conflicts"]);
-    let conflict = open
-        .as_array()
-        .or_else(|| open["conflicts"].as_array())
-        .unwrap_or_else(|| panic!("{open}"))[0]
-        .clone();
+    let conflict = phone.first_conflict();
     assert!(
         conflict["reason"].as_str().unwrap().contains("description"),
         "{conflict}"
@@ -493,12 +488,7 @@ fn a_stale_shop_edit_from_a_second_phone_is_a_conflict_and_both_resolutions_work
     colleague("同事又改了公告");
     phone.ok(&["edit", "shop", "--announcement", "还是我的公告"]);
     assert_eq!(phone.sync()["conflicts"], 1);
-    let open = phone.ok(&["conflicts"]);
-    let id = open
-        .as_array()
-        .or_else(|| open["conflicts"].as_array())
-        .unwrap()[0]["id"]
-        .to_string();
+    let id = phone.first_conflict()["id"].to_string();
     phone.ok(&["conflicts", "--reapply", &id]);
     let report = phone.sync();
     assert_eq!(
