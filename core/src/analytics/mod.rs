@@ -4,11 +4,13 @@
 //! - [`range`]: the ranges, their business days, previous periods and series grains;
 //! - [`figures`]: the figures and how they follow from a few sums;
 //! - [`rollup`]: keeping the rollups up to date, page by page, in the sync's transaction;
+//! - `day_customers`: the list of customers who paid on a day, one row per day;
 //! - [`stored`]: the dashboard's sums read from the rollups;
 //! - [`recompute`]: the same sums by plain SQL over the raw orders (the consistency check);
 //! - [`dashboard`]: the dashboard composed from either.
 
 pub mod dashboard;
+mod day_customers;
 mod error;
 pub mod figures;
 pub mod range;

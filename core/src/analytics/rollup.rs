@@ -2,17 +2,20 @@
 //! delta (the old contribution of every touched order subtracted, its new one added) and the
 //! delta is written in the page's transaction, one upsert per touched rollup row.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use jiff::civil::Date;
 use rusqlite::{Connection, OptionalExtension, ToSql, params};
 
 use super::AnalyticsError;
 use super::dashboard::{ProductSums, Slice, allocate, product_key};
+use super::day_customers;
 use super::figures::Cell;
 use super::range::{day_number, month_number};
-use crate::domain::{Order, OrderStatus};
+use crate::domain::{LineItem, Order, OrderStatus};
 use crate::store::{Db, StoreError};
-use crate::time::ShopZone;
+use crate::time::{DayCutter, ShopZone};
 
 /// Whether an order is a sale: paid (and possibly shipped, completed or refunded since).
 pub fn is_sale(o: &Order) -> bool {
@@ -26,14 +29,52 @@ pub fn is_sale(o: &Order) -> bool {
         )
 }
 
-/// Signed changes to every rollup table.
+/// Business day numbers and hours of the instants of a batch of orders: most fall on the
+/// same day or two, so the day's bounds and number are remembered ([`DayCutter`]).
+pub(crate) struct Days<'z> {
+    cutter: DayCutter<'z>,
+    last: Option<(Date, i32)>,
+}
+
+impl<'z> Days<'z> {
+    pub(crate) fn new(zone: &'z ShopZone) -> Days<'z> {
+        Days {
+            cutter: DayCutter::new(zone),
+            last: None,
+        }
+    }
+
+    /// The day number and local hour of `ms`.
+    fn cut(&mut self, ms: i64) -> Result<(i32, u8), AnalyticsError> {
+        let (date, hour) = self.cutter.day_and_hour(ms)?;
+        let number = match self.last {
+            Some((d, n)) if d == date => n,
+            _ => {
+                let n = day_number(date);
+                self.last = Some((date, n));
+                n
+            }
+        };
+        Ok((number, hour))
+    }
+}
+
+/// [`product_key`] borrowed from the line when it is the product id (nearly always).
+fn line_key(line: &LineItem) -> Cow<'_, str> {
+    match &line.product_id {
+        Some(id) => Cow::Borrowed(id.as_str()),
+        None => Cow::Owned(product_key(None, &line.title)),
+    }
+}
+
+/// Signed changes to every rollup table, keyed by strings borrowed from the orders.
 #[derive(Debug, Default)]
-pub(crate) struct Delta {
+pub(crate) struct Delta<'a> {
     day: HashMap<(i32, u8, u8), Cell>,
     hour: HashMap<(i32, u8), Slice>,
-    product_day: HashMap<(i32, String), ProductSums>,
-    product_month: HashMap<(i32, String), ProductSums>,
-    customer_day: HashMap<(String, i32), i64>,
+    product_day: HashMap<(i32, Cow<'a, str>), ProductSums>,
+    product_month: HashMap<(i32, Cow<'a, str>), ProductSums>,
+    customer_day: HashMap<(&'a str, i32), i64>,
     /// Some contribution was subtracted: rows may have dropped to zero.
     removals: bool,
 }
@@ -53,12 +94,12 @@ fn slice_add(a: &mut Slice, b: &Slice, sign: i64) -> Result<(), AnalyticsError> 
     Ok(())
 }
 
-impl Delta {
+impl<'a> Delta<'a> {
     /// Adds (`sign` = 1) or removes (`sign` = -1) an order's contribution.
     pub(crate) fn add_order(
         &mut self,
-        o: &Order,
-        zone: &ShopZone,
+        o: &'a Order,
+        days: &mut Days<'_>,
         sign: i64,
     ) -> Result<(), AnalyticsError> {
         let Some(paid_ms) = o.paid_ms.filter(|_| is_sale(o)) else {
@@ -76,8 +117,7 @@ impl Delta {
             .ok_or(AnalyticsError::Overflow)?;
         let (sub, disc, total) = (o.subtotal.0, o.discount.0, o.total.0);
 
-        let paid_day = day_number(zone.business_day(paid_ms)?);
-        let paid_hour = zone.hour_of_day(paid_ms)?;
+        let (paid_day, paid_hour) = days.cut(paid_ms)?;
         let sale = Cell {
             orders: 1,
             units,
@@ -103,10 +143,10 @@ impl Delta {
         )?;
         *self
             .customer_day
-            .entry((o.customer_id.clone(), paid_day))
+            .entry((o.customer_id.as_str(), paid_day))
             .or_default() += sign;
         for line in &o.lines {
-            let key = product_key(line.product_id.as_deref(), &line.title);
+            let key = line_key(line);
             let p = ProductSums {
                 units: line.quantity,
                 gross: line.total.0,
@@ -118,8 +158,7 @@ impl Delta {
 
         let refund = o.refund.0;
         if let Some(refunded_ms) = o.refunded_ms.filter(|_| refund > 0) {
-            let day = day_number(zone.business_day(refunded_ms)?);
-            let hour = zone.hour_of_day(refunded_ms)?;
+            let (day, hour) = days.cut(refunded_ms)?;
             let r = Cell {
                 refund,
                 ..Cell::default()
@@ -136,7 +175,7 @@ impl Delta {
             };
             slice_add(self.hour.entry((day, hour)).or_default(), &back, sign)?;
             for line in &o.lines {
-                let key = product_key(line.product_id.as_deref(), &line.title);
+                let key = line_key(line);
                 let p = ProductSums {
                     refund: allocate(refund, line.total.0, sub),
                     ..ProductSums::default()
@@ -150,7 +189,7 @@ impl Delta {
     fn add_product(
         &mut self,
         day: i32,
-        key: String,
+        key: Cow<'a, str>,
         p: &ProductSums,
         sign: i64,
     ) -> Result<(), AnalyticsError> {
@@ -249,111 +288,86 @@ impl Delta {
         Ok(())
     }
 
-    /// The customer rollups: counts per (day, customer), the bitmap of each customer's paid
-    /// days and first paid days. Adding orders needs no reads: counts add up, bits are
-    /// OR-ed in, a first day can only move back. Only a day whose count falls to zero clears
-    /// its bit and has the customer's first day recomputed.
+    /// The customer rollups: each touched day's list of paying customers is read, changed
+    /// and written back whole (one or two rows per page); first paid days are read for the
+    /// customers who gained or lost a day and written where they move.
     fn write_customers(&self, conn: &Connection) -> Result<(), AnalyticsError> {
-        // Day first, as the table is ordered: the page's rows share a few leaves.
-        let mut pairs: Vec<(i32, &str, i64)> = self
-            .customer_day
-            .iter()
-            .filter(|(_, n)| **n != 0)
-            .map(|((c, d), n)| (*d, c.as_str(), *n))
-            .collect();
-        pairs.sort_unstable();
-        let rows: Vec<[&dyn ToSql; 3]> = pairs
-            .iter()
-            .map(|(d, c, n)| -> [&dyn ToSql; 3] { [d, c, n] })
-            .collect();
-        upsert_rows(
-            conn,
-            "INSERT INTO analytics_customer_day (day, customer_id, orders)",
-            "ON CONFLICT DO UPDATE SET orders = orders + excluded.orders",
-            &rows,
-        )?;
-
-        // (customer, block) -> bits of the days with added orders; customer -> earliest such day.
-        let mut gained: BTreeMap<(&str, i32), i64> = BTreeMap::new();
-        let mut earliest: BTreeMap<&str, i32> = BTreeMap::new();
-        let mut lost: BTreeMap<(&str, i32), u64> = BTreeMap::new();
-        let mut drop_count = conn.prepare_cached(
-            "DELETE FROM analytics_customer_day WHERE day = ?1 AND customer_id = ?2
-                 AND orders = 0",
-        )?;
-        for &(d, c, n) in &pairs {
-            let (block, bit) = block_bit(d);
-            if n > 0 {
-                *gained.entry((c, block)).or_default() |= bit as i64;
-                let e = earliest.entry(c).or_insert(d);
-                *e = (*e).min(d);
-            } else if drop_count.execute(params![d, c])? > 0 {
-                // The customer's last paid order of that day went away.
-                *lost.entry((c, block)).or_default() |= bit;
+        let mut by_day: BTreeMap<i32, Vec<(&str, i64)>> = BTreeMap::new();
+        for (&(c, d), &n) in &self.customer_day {
+            if n != 0 {
+                by_day.entry(d).or_default().push((c, n));
             }
         }
-        let rows: Vec<[&dyn ToSql; 3]> = gained
-            .iter()
-            .map(|((c, block), bits)| -> [&dyn ToSql; 3] { [c, block, bits] })
-            .collect();
-        upsert_rows(
-            conn,
-            "INSERT INTO analytics_customer_blocks (customer_id, block, days)",
-            "ON CONFLICT DO UPDATE SET days = days | excluded.days
-                 WHERE days | excluded.days <> days",
-            &rows,
-        )?;
-        let rows: Vec<[&dyn ToSql; 2]> = earliest
-            .iter()
-            .map(|(c, d)| -> [&dyn ToSql; 2] { [c, d] })
-            .collect();
-        upsert_rows(
-            conn,
-            "INSERT INTO analytics_customer (customer_id, first_day)",
-            "ON CONFLICT DO UPDATE SET first_day = excluded.first_day
-                 WHERE excluded.first_day < first_day",
-            &rows,
-        )?;
-        if lost.is_empty() {
+        if by_day.is_empty() {
             return Ok(());
         }
-
-        let mut clear = conn.prepare_cached(
-            "UPDATE analytics_customer_blocks SET days = days & ~?3
-             WHERE customer_id = ?1 AND block = ?2",
+        let mut read =
+            conn.prepare_cached("SELECT customers FROM analytics_day_customers WHERE day = ?1")?;
+        let mut put = conn.prepare_cached(
+            "INSERT INTO analytics_day_customers (day, customers) VALUES (?1, ?2)
+             ON CONFLICT DO UPDATE SET customers = excluded.customers",
         )?;
-        let mut drop_block = conn.prepare_cached(
-            "DELETE FROM analytics_customer_blocks WHERE customer_id = ?1 AND block = ?2
-                 AND days = 0",
-        )?;
-        let mut customers: BTreeSet<&str> = BTreeSet::new();
-        for (&(c, block), &bits) in &lost {
-            clear.execute(params![c, block, bits as i64])?;
-            drop_block.execute(params![c, block])?;
-            customers.insert(c);
+        let mut drop_day =
+            conn.prepare_cached("DELETE FROM analytics_day_customers WHERE day = ?1")?;
+        // Customer -> earliest day gained; (customer, day) lost.
+        let mut gained: BTreeMap<&str, i32> = BTreeMap::new();
+        let mut lost: BTreeSet<(&str, i32)> = BTreeSet::new();
+        for (day, changes) in &mut by_day {
+            changes.sort_unstable();
+            let old: Option<Vec<u8>> = read.query_row([*day], |r| r.get(0)).optional()?;
+            let applied = day_customers::apply(old.as_deref().unwrap_or_default(), changes)?;
+            for c in applied.fresh {
+                let e = gained.entry(c).or_insert(*day);
+                *e = (*e).min(*day);
+            }
+            lost.extend(applied.gone.into_iter().map(|c| (c, *day)));
+            if applied.list.is_empty() {
+                drop_day.execute([*day])?;
+            } else {
+                put.execute(params![*day, applied.list])?;
+            }
         }
-        // A lost day may have been the first: recompute it from the customer's first block.
-        let mut first_block = conn.prepare_cached(
-            "SELECT block, days FROM analytics_customer_blocks WHERE customer_id = ?1
-             ORDER BY block LIMIT 1",
-        )?;
-        let mut reset = conn.prepare_cached(
+
+        let customers: BTreeSet<&str> = gained
+            .keys()
+            .copied()
+            .chain(lost.iter().map(|(c, _)| *c))
+            .collect();
+        let ids_json = serde_json::to_string(&customers).map_err(|e| StoreError::InvalidData {
+            what: "customer ids",
+            detail: e.to_string(),
+        })?;
+        let firsts: HashMap<String, i32> = conn
+            .prepare_cached(
+                "SELECT customer_id, first_day FROM analytics_customer
+                 WHERE customer_id IN (SELECT value FROM json_each(?1))",
+            )?
+            .query_map([ids_json], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut set_first = conn.prepare_cached(
             "INSERT INTO analytics_customer (customer_id, first_day) VALUES (?1, ?2)
              ON CONFLICT DO UPDATE SET first_day = excluded.first_day",
         )?;
         let mut forget =
             conn.prepare_cached("DELETE FROM analytics_customer WHERE customer_id = ?1")?;
         for c in customers {
-            let row: Option<(i32, i64)> = first_block
-                .query_row([c], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            match row {
-                Some((block, days)) => {
-                    let day = block * 64 + (days as u64).trailing_zeros() as i32;
-                    reset.execute(params![c, day])?
-                }
-                None => forget.execute([c])?,
+            let old = firsts.get(c).copied();
+            // Losing the first day: the next day on which the customer paid, from the lists
+            // as this page left them. Days gained before it are taken below.
+            let kept = match old {
+                Some(first) if lost.contains(&(c, first)) => first_paid_day_from(conn, c, first)?,
+                other => other,
             };
+            let new = match (kept, gained.get(c)) {
+                (Some(k), Some(&g)) => Some(k.min(g)),
+                (k, g) => k.or(g.copied()),
+            };
+            if new != old {
+                match new {
+                    Some(day) => set_first.execute(params![c, day])?,
+                    None => forget.execute([c])?,
+                };
+            }
         }
         Ok(())
     }
@@ -417,10 +431,23 @@ fn upsert_rows<const N: usize>(
     Ok(())
 }
 
-/// The block of `day` in `analytics_customer_blocks` and the day's bit in it (floor division:
-/// days before 1970 too).
-pub(crate) fn block_bit(day: i32) -> (i32, u64) {
-    (day.div_euclid(64), 1u64 << day.rem_euclid(64))
+/// The first day from `from` on whose list `customer` is, if any.
+fn first_paid_day_from(
+    conn: &Connection,
+    customer: &str,
+    from: i32,
+) -> Result<Option<i32>, AnalyticsError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT day, customers FROM analytics_day_customers WHERE day >= ?1 ORDER BY day",
+    )?;
+    let mut rows = stmt.query([from])?;
+    while let Some(row) = rows.next()? {
+        let list = row.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
+        if day_customers::contains(list, customer)? {
+            return Ok(Some(row.get(0)?));
+        }
+    }
+    Ok(None)
 }
 
 /// The shop's zone, as the rollups must be cut: the profile's, or the default before the
@@ -449,34 +476,34 @@ pub fn rebuild(db: &Db<'_>, zone: &ShopZone) -> Result<(), AnalyticsError> {
     conn.execute_batch(
         "DELETE FROM analytics_day; DELETE FROM analytics_hour;
          DELETE FROM analytics_product_day; DELETE FROM analytics_product_month;
-         DELETE FROM analytics_customer_day; DELETE FROM analytics_customer_blocks;
-         DELETE FROM analytics_customer;",
+         DELETE FROM analytics_day_customers; DELETE FROM analytics_customer;",
     )?;
-    let mut delta = Delta::default();
-    let mut pending = 0usize;
+    // Bounded memory: the orders are added and written a batch at a time.
+    const BATCH: usize = 10_000;
+    let write_batch = |batch: &[Order]| -> Result<(), AnalyticsError> {
+        let mut days = Days::new(zone);
+        let mut delta = Delta::default();
+        for o in batch {
+            delta.add_order(o, &mut days, 1)?;
+        }
+        delta.write(conn)
+    };
+    let mut batch = Vec::with_capacity(BATCH);
     let mut failure: Option<AnalyticsError> = None;
     db.orders().for_each_with_lines(|o| {
         if failure.is_some() {
             return;
         }
-        if let Err(e) = delta.add_order(&o, zone, 1) {
-            failure = Some(e);
-            return;
-        }
-        pending += 1;
-        // Bounded memory: flush every so many orders.
-        if pending >= 50_000 {
-            if let Err(e) = delta.write(conn) {
-                failure = Some(e);
-            }
-            delta = Delta::default();
-            pending = 0;
+        batch.push(o);
+        if batch.len() >= BATCH {
+            failure = write_batch(&batch).err();
+            batch.clear();
         }
     })?;
     if let Some(e) = failure {
         return Err(e);
     }
-    delta.write(conn)?;
+    write_batch(&batch)?;
     conn.execute(
         "UPDATE analytics_state SET zone = ?1, built_ms = NULL WHERE id = 1",
         [zone.name()],
@@ -499,19 +526,19 @@ pub fn ensure_built(db: &Db<'_>) -> Result<ShopZone, AnalyticsError> {
 /// written (it reads the old state of every order the page touches), finished after.
 pub struct PageRollup {
     zone: ShopZone,
-    delta: Delta,
+    /// The touched orders as they were before the page: their contributions go.
+    old: Vec<Order>,
     touched: Vec<String>,
 }
 
 impl PageRollup {
-    /// Reads the current state of the orders `ids` (each once) and removes their
-    /// contributions from the delta.
+    /// Reads the current state of the orders `ids` (each once), whose contributions the
+    /// page will replace.
     pub fn begin<'a>(
         db: &Db<'_>,
         ids: impl IntoIterator<Item = &'a str>,
     ) -> Result<PageRollup, AnalyticsError> {
         let zone = ensure_built(db)?;
-        let mut delta = Delta::default();
         let mut seen = HashSet::new();
         let mut touched = Vec::new();
         for id in ids {
@@ -532,35 +559,39 @@ impl PageRollup {
             let rows = stmt.query_map([ids_json], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
+        let mut old = Vec::with_capacity(existing.len());
         for id in &existing {
-            if let Some(old) = db.orders().get(id)? {
-                delta.add_order(&old, &zone, -1)?;
-            }
+            old.extend(db.orders().get(id)?);
         }
-        Ok(PageRollup {
-            zone,
-            delta,
-            touched,
-        })
+        Ok(PageRollup { zone, old, touched })
     }
 
-    /// Adds the new contributions (`new_state` gives each touched order's state after the
-    /// page, `None` if deleted) and writes the delta; if the page changed the shop's zone,
+    /// Removes the old contributions, adds the new ones (`new_state` gives each touched
+    /// order's state after the page, `None` if deleted) and writes the difference. If the page
+    /// carried the shop's profile (`profile_changed`) and it moved the shop to another zone,
     /// rebuilds everything in the new zone instead.
     pub fn finish<'o>(
-        mut self,
+        self,
         db: &Db<'_>,
         new_state: impl Fn(&str) -> Option<&'o Order>,
+        profile_changed: bool,
     ) -> Result<(), AnalyticsError> {
-        let zone = shop_zone(db)?;
-        if zone != self.zone {
-            return rebuild(db, &zone);
+        if profile_changed {
+            let zone = shop_zone(db)?;
+            if zone != self.zone {
+                return rebuild(db, &zone);
+            }
+        }
+        let mut days = Days::new(&self.zone);
+        let mut delta = Delta::default();
+        for o in &self.old {
+            delta.add_order(o, &mut days, -1)?;
         }
         for id in &self.touched {
             if let Some(o) = new_state(id) {
-                self.delta.add_order(o, &self.zone, 1)?;
+                delta.add_order(o, &mut days, 1)?;
             }
         }
-        self.delta.write(db.conn())
+        delta.write(db.conn())
     }
 }

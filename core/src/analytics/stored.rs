@@ -1,11 +1,12 @@
 //! The dashboard's sums read from the rollups: no query here touches `orders`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::AnalyticsError;
 use super::dashboard::{ProductSums, Slice, Source};
+use super::day_customers;
 use super::figures::{Cell, Sums};
 use super::range::{month_number, month_start_day};
 
@@ -41,6 +42,28 @@ impl<'c> Rollups<'c> {
             out.entry(r.get(0)?).or_default().add(&p, 1)?;
         }
         Ok(())
+    }
+}
+
+impl Rollups<'_> {
+    /// The number of distinct customers on the day lists of `[s, e)`.
+    fn customers_in(&self, (s, e): (i32, i32)) -> Result<i64, AnalyticsError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT customers FROM analytics_day_customers WHERE day >= ?1 AND day < ?2",
+        )?;
+        let mut rows = stmt.query(params![s, e])?;
+        let mut seen: HashSet<String> = HashSet::new();
+        while let Some(row) = rows.next()? {
+            let list = row.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?;
+            for entry in day_customers::entries(list) {
+                let (customer, _) = entry?;
+                // Most ids repeat from day to day: allocate only for the first sighting.
+                if !seen.contains(customer) {
+                    seen.insert(customer.to_owned());
+                }
+            }
+        }
+        Ok(seen.len() as i64)
     }
 }
 
@@ -80,21 +103,10 @@ impl Source for Rollups<'_> {
                 "SELECT count(*) FROM analytics_customer WHERE first_day >= ?1 AND first_day < ?2",
             )?
             .query_row(params![s, e], |r| r.get(0))?;
-        // One index probe per earlier customer: bounded by customers, not by orders. In each
-        // block of 64 days that meets [s, e), the bits of the days inside it: from
-        // max(s - 64 * block, 0) up to min(e - 64 * block, 64) exclusive (SQLite shifts by 64
-        // or more give 0, so `~(-1 << 64)` is every bit).
-        sums.returning_customers = self
-            .conn
-            .prepare_cached(
-                "SELECT count(*) FROM analytics_customer c WHERE c.first_day < ?1
-                 AND EXISTS (SELECT 1 FROM analytics_customer_blocks b
-                     WHERE b.customer_id = c.customer_id
-                         AND b.block >= (?1 >> 6) AND b.block <= ((?2 - 1) >> 6)
-                         AND b.days & (-1 << max(?1 - 64 * b.block, 0))
-                             & ~(-1 << min(?2 - 64 * b.block, 64)) != 0)",
-            )?
-            .query_row(params![s, e], |r| r.get(0))?;
+        // Every customer who paid in the range is new (first paid day inside it) or returning
+        // (paid before it): the returning are those on the range's day lists, less the new.
+        let active = self.customers_in((s, e))?;
+        sums.returning_customers = active - sums.new_customers;
         Ok(sums)
     }
 

@@ -481,8 +481,7 @@ fn refunds_count_on_their_own_day_and_a_changed_order_moves_its_contribution() {
                 "SELECT (SELECT count(*) FROM analytics_day) + (SELECT count(*) FROM analytics_hour)
                    + (SELECT count(*) FROM analytics_product_day)
                    + (SELECT count(*) FROM analytics_customer)
-                   + (SELECT count(*) FROM analytics_customer_day)
-                   + (SELECT count(*) FROM analytics_customer_blocks)",
+                   + (SELECT count(*) FROM analytics_day_customers)",
                 [],
                 |r| r.get(0),
             )?)
@@ -520,21 +519,11 @@ fn a_database_upgraded_with_orders_gets_its_rollups_built_once() {
     assert_agree(&store);
 }
 
+/// New and returning customers for every range with ends around a day edge (the edge of the
+/// 64-day blocks of schema 10), while orders on both sides of the edge come and go: first
+/// days are lost and found again.
 #[test]
-fn days_map_to_blocks_of_64_with_floor_division() {
-    use super::rollup::block_bit;
-    assert_eq!(block_bit(0), (0, 1));
-    assert_eq!(block_bit(63), (0, 1 << 63));
-    assert_eq!(block_bit(64), (1, 1));
-    assert_eq!(block_bit(-1), (-1, 1 << 63));
-    assert_eq!(block_bit(-64), (-1, 1));
-    assert_eq!(block_bit(-65), (-2, 1 << 63));
-}
-
-/// New and returning customers for every range with ends around a 64-day block edge (bit 63,
-/// the sign bit, included), while orders on both sides of the edge come and go.
-#[test]
-fn customers_by_block_agree_with_the_raw_orders_around_a_block_edge() {
+fn customers_agree_with_the_raw_orders_around_a_day_edge_as_orders_come_and_go() {
     let (_dir, store) = open();
     let zone = ShopZone::default();
     apply_page(&store, &page(vec![shop(zone.name())])).unwrap();
@@ -601,6 +590,38 @@ fn customers_by_block_agree_with_the_raw_orders_around_a_block_edge() {
     )
     .unwrap();
     check(&store);
+    // `d` loses its first day (the next is found on a later list), then its last: forgotten.
+    let gone = |id: &str| {
+        Change::Deleted(Tombstone {
+            kind: EntityKind::Order,
+            id: id.into(),
+        })
+    };
+    for id in ["d1", "d2"] {
+        apply_page(&store, &page(vec![gone(id)])).unwrap();
+        check(&store);
+    }
+    let first_days: i64 = store
+        .read(|db| -> Result<i64, StoreError> {
+            Ok(db.conn().query_row(
+                "SELECT count(*) FROM analytics_customer WHERE customer_id = 'd'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(first_days, 0);
+    // One page takes `b`'s first day and adds a later one, and moves `c` to another day.
+    apply_page(
+        &store,
+        &page(vec![
+            gone("b3"),
+            Change::Order(order("b4", "b", edge + 3)),
+            Change::Order(order("c2", "c", edge - 2)),
+        ]),
+    )
+    .unwrap();
+    check(&store);
 }
 
 /// The rollup tables' rows, table by table, sorted.
@@ -613,8 +634,7 @@ fn rollup_rows(store: &Store) -> Vec<(String, Vec<String>)> {
                 "analytics_hour",
                 "analytics_product_day",
                 "analytics_product_month",
-                "analytics_customer_day",
-                "analytics_customer_blocks",
+                "analytics_day_customers",
                 "analytics_customer",
             ] {
                 let mut stmt = db.conn().prepare(&format!("SELECT * FROM {table}"))?;
@@ -693,7 +713,10 @@ fn the_v10_upgrade_rebuilds_the_rollups_as_the_sync_writes_them() {
         .unwrap();
     }
     let upgraded = Store::open(&path).unwrap();
-    assert_eq!(upgraded.status().unwrap().schema_version, 10);
+    assert_eq!(
+        upgraded.status().unwrap().schema_version,
+        migrations::LATEST_VERSION
+    );
     from_rollups(&upgraded, "today").unwrap();
     assert_eq!(rollup_rows(&upgraded), rollup_rows(&synced));
     assert_agree(&upgraded);
@@ -718,16 +741,58 @@ fn a_large_page_is_written_in_chunks_and_nothing_is_lost() {
         })
         .collect();
     apply_page(&store, &page(orders)).unwrap();
-    let customers: i64 = store
-        .read(|db| -> Result<i64, StoreError> {
-            Ok(db.conn().query_row(
-                "SELECT (SELECT count(*) FROM analytics_customer)
-                     + (SELECT count(*) FROM analytics_customer_day)",
-                [],
-                |r| r.get(0),
-            )?)
+    let (customers, listed) = store
+        .read(|db| -> Result<(i64, usize), StoreError> {
+            let customers =
+                db.conn()
+                    .query_row("SELECT count(*) FROM analytics_customer", [], |r| r.get(0))?;
+            let mut stmt = db
+                .conn()
+                .prepare("SELECT customers FROM analytics_day_customers")?;
+            let lists: Vec<Vec<u8>> = stmt
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let listed = lists
+                .iter()
+                .map(|l| super::day_customers::entries(l).count())
+                .sum();
+            Ok((customers, listed))
         })
         .unwrap();
-    assert_eq!(customers, 2 * 203);
+    // 203 customers with one paid order each: 203 first days, 203 entries on the day lists.
+    assert_eq!((customers, listed), (203, 203));
+    assert_agree(&store);
+}
+
+/// A synced page that moves the shop to another zone (with an order in the same page)
+/// rebuilds every rollup in the new zone, in that page's transaction.
+#[test]
+fn a_page_that_changes_the_shops_zone_rebuilds_the_rollups_in_it() {
+    let (_dir, store) = open();
+    apply_page(&store, &page(vec![shop("Asia/Shanghai")])).unwrap();
+    // Late evening in New York is the next day in Shanghai: the day rows must move.
+    let orders: Vec<Change> = (0..30)
+        .map(|i| {
+            Change::Order(simple(
+                &format!("o{i}"),
+                NOW - i64::from(i) * 11 * HOUR,
+                500,
+            ))
+        })
+        .collect();
+    apply_page(&store, &page(orders)).unwrap();
+    assert_agree(&store);
+    apply_page(
+        &store,
+        &page(vec![
+            shop("America/New_York"),
+            Change::Order(simple("late", NOW - 2 * HOUR, 700)),
+        ]),
+    )
+    .unwrap();
+    let built = store
+        .read(|db| super::rollup::built_zone(db.conn()))
+        .unwrap();
+    assert_eq!(built.as_deref(), Some("America/New_York"));
     assert_agree(&store);
 }

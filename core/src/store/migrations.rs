@@ -25,11 +25,12 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0008_analytics.sql")),
         M::up(include_str!("migrations/0009_storefront_sync.sql")),
         M::up(include_str!("migrations/0010_analytics_customers.sql")),
+        M::up(include_str!("migrations/0011_analytics_day_customers.sql")),
     ])
 }
 
 /// The schema version this build writes.
-pub const LATEST_VERSION: i64 = 10;
+pub const LATEST_VERSION: i64 = 11;
 
 /// Reads `PRAGMA user_version`.
 pub(crate) fn current_version(conn: &Connection) -> Result<i64, StoreError> {

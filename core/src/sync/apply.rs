@@ -53,8 +53,12 @@ pub fn apply_page(store: &Store, page: &ChangesPage) -> Result<Applied, StoreErr
                 _ => {}
             }
         }
+        let profile_changed = page
+            .changes
+            .iter()
+            .any(|c| matches!(c, Change::ShopProfile(_)));
         rollup
-            .finish(db, |id| last.get(id).copied().flatten())
+            .finish(db, |id| last.get(id).copied().flatten(), profile_changed)
             .map_err(rollup_error)?;
         db.sync().set_cursor(&page.next_cursor)?;
         Ok(applied)
