@@ -1,6 +1,7 @@
 //! Keeping the rollups up to date: each synced page's orders are aggregated in Rust into one
 //! delta (the old contribution of every touched order subtracted, its new one added) and the
-//! delta is written in the page's transaction, one upsert per touched rollup row.
+//! delta is written in the page's transaction: one upsert per touched day, hour and product
+//! row, and each touched day's list of paying customers rewritten whole.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
