@@ -334,10 +334,7 @@ impl<'a> Delta<'a> {
             .copied()
             .chain(lost.iter().map(|(c, _)| *c))
             .collect();
-        let ids_json = serde_json::to_string(&customers).map_err(|e| StoreError::InvalidData {
-            what: "customer ids",
-            detail: e.to_string(),
-        })?;
+        let ids_json = json_list("customer ids", &customers)?;
         let firsts: HashMap<String, i32> = conn
             .prepare_cached(
                 "SELECT customer_id, first_day FROM analytics_customer
@@ -430,6 +427,15 @@ fn upsert_rows<const N: usize>(
         rest = tail_rows;
     }
     Ok(())
+}
+
+/// `ids` as a JSON array, for one `IN (SELECT value FROM json_each(?))` query instead of one
+/// query per id.
+fn json_list(what: &'static str, ids: &impl serde::Serialize) -> Result<String, StoreError> {
+    serde_json::to_string(ids).map_err(|e| StoreError::InvalidData {
+        what,
+        detail: e.to_string(),
+    })
 }
 
 /// The first day from `from` on whose list `customer` is, if any.
@@ -549,10 +555,7 @@ impl PageRollup {
         }
         // One query finds which of the page's orders exist already (none in an initial
         // sync); only those are read in full.
-        let ids_json = serde_json::to_string(&touched).map_err(|e| StoreError::InvalidData {
-            what: "order ids",
-            detail: e.to_string(),
-        })?;
+        let ids_json = json_list("order ids", &touched)?;
         let existing: Vec<String> = {
             let mut stmt = db.conn().prepare_cached(
                 "SELECT id FROM orders WHERE id IN (SELECT value FROM json_each(?1))",

@@ -10,8 +10,8 @@ use anyhow::{Context as _, bail};
 use sellerkit_core::analytics::{self, Dashboard, RangeSpec};
 use sellerkit_core::domain::Order;
 use sellerkit_core::protocol::{Change, ChangesPage};
-use sellerkit_core::store::Store;
-use sellerkit_core::sync::apply::{apply_page, apply_page_without_analytics};
+use sellerkit_core::store::{Store, StoreError};
+use sellerkit_core::sync::apply::{Applied, apply_page, apply_page_without_analytics};
 use sellerkit_core::time::ShopZone;
 use sellerkit_devserver::seed::{SeedConfig, demo_catalog, demo_orders};
 
@@ -178,24 +178,19 @@ pub fn run(
             has_more: true,
             remaining: None,
         };
-        let with = |spent: &mut Duration| -> anyhow::Result<()> {
+        type Apply = fn(&Store, &ChangesPage) -> Result<Applied, StoreError>;
+        let timed = |apply: Apply, store: &Store, spent: &mut Duration| -> anyhow::Result<()> {
             let t = Instant::now();
-            apply_page(&store, &page)?;
-            *spent += t.elapsed();
-            Ok(())
-        };
-        let without = |spent: &mut Duration| -> anyhow::Result<()> {
-            let t = Instant::now();
-            apply_page_without_analytics(&plain, &page)?;
+            apply(store, &page)?;
             *spent += t.elapsed();
             Ok(())
         };
         if cursor % 2 == 0 {
-            with(&mut with_time)?;
-            without(&mut without_time)?;
+            timed(apply_page, &store, &mut with_time)?;
+            timed(apply_page_without_analytics, &plain, &mut without_time)?;
         } else {
-            without(&mut without_time)?;
-            with(&mut with_time)?;
+            timed(apply_page_without_analytics, &plain, &mut without_time)?;
+            timed(apply_page, &store, &mut with_time)?;
         }
     }
     drop(plain);
