@@ -12,7 +12,7 @@ no time zone extension (extension downloads are not reachable here).
 Prints one JSON object: {range: {"median_ms": ..., "runs": ..., "orders": ..., "net_sales": ...,
 "customers": ...}} so the benchmark can check the figures agree with the phone's.
 
-Needs: pip install duckdb==1.4.2   (the version the README's figures were measured with)
+Needs: pip install duckdb==2.0.1   (pinned in scripts/setup; the README's figures were measured with it)
 Usage: scripts/bench-analytics-duckdb.py DIR RUNS
 """
 import json
@@ -23,7 +23,7 @@ import time
 try:
     import duckdb
 except ImportError:
-    sys.exit("bench-analytics-duckdb.py: missing Python module duckdb; run: pip install duckdb==1.4.2")
+    sys.exit("bench-analytics-duckdb.py: missing Python module duckdb; run: scripts/setup (it installs duckdb==2.0.1 into .cache/python)")
 
 SALE = "status IN ('paid', 'shipped', 'completed', 'refunded') AND paid_ms IS NOT NULL"
 
