@@ -53,10 +53,8 @@ pub fn apply_page(store: &Store, page: &ChangesPage) -> Result<Applied, StoreErr
                 _ => {}
             }
         }
-        let profile_changed = page
-            .changes
-            .iter()
-            .any(|c| matches!(c, Change::ShopProfile(_)));
+        // The page carried the shop's profile: its zone may have moved.
+        let profile_changed = applied.upserted.contains_key(&EntityKind::ShopProfile);
         rollup
             .finish(db, |id| last.get(id).copied().flatten(), profile_changed)
             .map_err(rollup_error)?;
