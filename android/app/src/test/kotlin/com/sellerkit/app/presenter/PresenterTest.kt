@@ -14,6 +14,7 @@ import com.sellerkit.core.Tier
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.launch
@@ -23,6 +24,8 @@ import java.io.File
 import java.net.HttpURLConnection
 import java.net.URI
 import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.Executors
 import java.util.concurrent.TimeUnit
 import kotlin.system.exitProcess
 
@@ -221,19 +224,48 @@ fun main() {
             assertEquals(0L, s.openConflicts, "open conflicts")
         }
 
-        check("cancel stops a running sync; the next sync finishes") {
+        check("cancel pressed while a sync is starting stops it; the next sync finishes") {
             sync.state.first { !it.running }
-            val job = sync.start() ?: throw AssertionError("sync did not start")
-            sync.cancel()
-            assertEquals(true, sync.state.value.cancelling, "cancelling")
-            job.join()
-            val s = sync.state.value
-            assertEquals(true, s.cancelled, "cancelled")
-            assertEquals(null, s.error, "error")
-            assertEquals(false, s.running, "running")
+            // An up-to-date shop syncs in milliseconds, so on a busy machine the sync could
+            // end before cancel() is reached and the check would race. The presenter's scope
+            // runs on one thread held by a latch until cancel was pressed: the sync has
+            // started (running, a handle) but cannot finish first.
+            val gate = CountDownLatch(1)
+            val executor = Executors.newSingleThreadExecutor()
+            executor.execute { gate.await() }
+            val dispatcher = executor.asCoroutineDispatcher()
+            val gated = CoroutineScope(SupervisorJob() + dispatcher)
+            try {
+                val presenter = SyncPresenter(app, gated)
+                val job = presenter.start() ?: throw AssertionError("sync did not start")
+                assertEquals(true, presenter.state.value.running, "running after start")
+                presenter.cancel()
+                assertEquals(true, presenter.state.value.cancelling, "cancelling")
+                gate.countDown()
+                job.join()
+                val s = presenter.state.value
+                assertEquals(true, s.cancelled, "cancelled")
+                assertEquals(null, s.error, "error")
+                assertEquals(false, s.running, "running")
+                assertEquals(false, s.cancelling, "cancelling after the end")
+                presenter.start()!!.join()
+                assertEquals(false, presenter.state.value.cancelled, "cancelled after the second sync")
+                assertEquals(null, presenter.state.value.error, "error after the second sync")
+                assertTrue(presenter.state.value.lastSummary != null) { "the second sync left no summary" }
+            } finally {
+                gate.countDown()
+                gated.cancel()
+                dispatcher.close()
+            }
+        }
+
+        check("cancel after the sync ended changes nothing") {
             sync.start()!!.join()
-            assertEquals(false, sync.state.value.cancelled, "cancelled after the second sync")
-            assertEquals(null, sync.state.value.error, "error after the second sync")
+            sync.cancel()
+            val s = sync.state.value
+            assertEquals(false, s.cancelling, "cancelling")
+            assertEquals(false, s.cancelled, "cancelled")
+            assertEquals(null, s.error, "error")
         }
 
         check("a second start while a sync runs is refused") {
